@@ -1,0 +1,2 @@
+// Returns how many apps there are.
+MATCH (a:App) RETURN count(a) AS total

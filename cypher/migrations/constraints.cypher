@@ -1,0 +1,28 @@
+// The schema: uniqueness on every id and external id, indexes for every lookup the queries use.
+// Idempotent (IF NOT EXISTS). Unlike the other files this holds several statements, one per
+// line-ending `;`, which src/db/migrate.ts runs one by one.
+CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT user_external_id IF NOT EXISTS FOR (n:User) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT app_id IF NOT EXISTS FOR (n:App) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT app_external_id IF NOT EXISTS FOR (n:App) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT entitlement_id IF NOT EXISTS FOR (n:Entitlement) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT entitlement_external_id IF NOT EXISTS FOR (n:Entitlement) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT grant_id IF NOT EXISTS FOR (n:Grant) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT grant_key IF NOT EXISTS FOR (n:Grant) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT policy_id IF NOT EXISTS FOR (n:Policy) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT profile_id IF NOT EXISTS FOR (n:AccessProfile) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT task_id IF NOT EXISTS FOR (n:Task) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT task_open_key IF NOT EXISTS FOR (n:Task) REQUIRE n.openKey IS UNIQUE;
+CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT sync_lease_profile IF NOT EXISTS FOR (n:SyncLease) REQUIRE n.profileId IS UNIQUE;
+CREATE CONSTRAINT event_seq IF NOT EXISTS FOR (n:Event) REQUIRE n.seq IS UNIQUE;
+CREATE CONSTRAINT counter_name IF NOT EXISTS FOR (n:Counter) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT api_token_hash IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.hash IS UNIQUE;
+CREATE CONSTRAINT settings_id IF NOT EXISTS FOR (n:Settings) REQUIRE n.id IS UNIQUE;
+CREATE INDEX user_email IF NOT EXISTS FOR (n:User) ON (n.email);
+CREATE INDEX user_display_name IF NOT EXISTS FOR (n:User) ON (n.displayName);
+CREATE INDEX entitlement_kind IF NOT EXISTS FOR (n:Entitlement) ON (n.kind);
+CREATE INDEX task_state IF NOT EXISTS FOR (n:Task) ON (n.state);
+CREATE INDEX sync_run_state IF NOT EXISTS FOR (n:SyncRun) ON (n.state);
+CREATE INDEX profile_automation IF NOT EXISTS FOR (n:AccessProfile) ON (n.automationEnabled);

@@ -1,0 +1,2 @@
+// Returns how many profiles there are.
+MATCH (p:AccessProfile) RETURN count(p) AS total

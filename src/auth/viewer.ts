@@ -1,0 +1,41 @@
+/** Who is asking, and what they may do: role intersected with the token's scopes. */
+export type Role = 'ADMIN' | 'AUDITOR' | 'USER';
+export const ALL_SCOPES = ['read', 'request', 'review', 'provision', 'ingest', 'admin'] as const;
+export type Scope = (typeof ALL_SCOPES)[number];
+
+export interface Viewer {
+  /** The user the token acts as; null for the bootstrap ADMIN_TOKEN. */
+  userId: string | null;
+  role: Role;
+  scopes: ReadonlySet<Scope>;
+  tokenId: string | null;
+}
+
+export const bootstrapAdmin: Viewer = { userId: null, role: 'ADMIN', scopes: new Set(ALL_SCOPES), tokenId: null };
+
+export function isScope(value: string): value is Scope {
+  return (ALL_SCOPES as readonly string[]).includes(value);
+}
+
+/** Reads everything: admins and auditors with the read scope. */
+export function canReadAll(viewer: Viewer | null): boolean {
+  return viewer !== null && (viewer.role === 'ADMIN' || viewer.role === 'AUDITOR') && viewer.scopes.has('read');
+}
+
+export function isAdmin(viewer: Viewer | null): boolean {
+  return viewer !== null && viewer.role === 'ADMIN' && viewer.scopes.has('admin');
+}
+
+/** Partner ingest: the ingest scope (only admins mint tokens, so holding it is an admin's decision), or an admin. */
+export function canIngest(viewer: Viewer | null): boolean {
+  return viewer !== null && (viewer.scopes.has('ingest') || isAdmin(viewer));
+}
+
+export function hasScope(viewer: Viewer | null, scope: Scope): boolean {
+  return viewer !== null && viewer.scopes.has(scope);
+}
+
+/** A user's own data, or everything for those who read all. */
+export function canReadUser(viewer: Viewer | null, userId: string): boolean {
+  return canReadAll(viewer) || (viewer !== null && viewer.userId === userId && viewer.scopes.has('read'));
+}

@@ -1,0 +1,57 @@
+/** The Pothos builder and its plugins; the types live in src/schema/. */
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { canIngest, canReadAll, hasScope, isAdmin, type Scope } from './auth/viewer.js';
+import type { Context } from './context.js';
+import { AppError } from './errors.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: {
+    /** Any valid token. */
+    authenticated: boolean;
+    /** Admins and auditors with the read scope. */
+    readAll: boolean;
+    /** Admins with the admin scope. */
+    admin: boolean;
+    /** Partner ingest. */
+    ingest: boolean;
+    /** The token carries this scope. */
+    scope: Scope;
+  };
+  Scalars: { DateTime: { Input: string; Output: string } };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => ({
+      authenticated: context.viewer !== null,
+      readAll: canReadAll(context.viewer),
+      admin: isAdmin(context.viewer),
+      ingest: canIngest(context.viewer),
+      scope: (scope: Scope) => hasScope(context.viewer, scope),
+    }),
+    unauthorizedError: (_parent, context) =>
+      context.viewer === null ? new AppError('UNAUTHENTICATED', 'Authentication required') : new AppError('FORBIDDEN', 'Not allowed'),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { authScopes: { authenticated: true } },
+    nodesQueryOptions: { authScopes: { authenticated: true } },
+  },
+});
+
+builder.queryType({ authScopes: { authenticated: true } });
+builder.mutationType({ authScopes: { authenticated: true } });
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 instant, in UTC',
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new AppError('BAD_USER_INPUT', 'Expected an ISO-8601 date-time');
+    return new Date(value).toISOString();
+  },
+});

@@ -1,0 +1,127 @@
+/**
+ * The one seam that touches the driver: a session per unit of work, executeRead/executeWrite,
+ * named Cypher from the registry, transaction metadata, and Neo4j errors mapped to ours.
+ */
+import neo4j, { type Driver, type ManagedTransaction, type RecordShape } from 'neo4j-driver';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { cypherRegistry, type CypherRegistry } from './cypher.js';
+
+export interface Neo4jConnection {
+  uri: string;
+  user: string;
+  password: string;
+  database?: string | undefined;
+}
+
+export type Params = Record<string, unknown>;
+
+/** A transaction as our code sees it: named statements only. */
+export class Tx {
+  constructor(
+    private readonly raw: ManagedTransaction,
+    private readonly db: Database,
+  ) {}
+
+  async run<T extends RecordShape = RecordShape>(name: string, params: Params = {}): Promise<T[]> {
+    const text = this.db.cypher.get(name);
+    this.db.countStatement(name);
+    this.db.logger.debug('cypher', { name, params: Object.keys(params) });
+    const result = await this.raw.run<T>(text, toCypherValues(params) as Params);
+    return result.records.map((record) => record.toObject());
+  }
+
+  async one<T extends RecordShape = RecordShape>(name: string, params: Params = {}): Promise<T | undefined> {
+    const rows = await this.run<T>(name, params);
+    return rows[0];
+  }
+}
+
+/** JS numbers that are whole become Cypher integers (LIMIT, SKIP and counters need them). */
+function toCypherValues(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? neo4j.int(value) : value;
+  if (Array.isArray(value)) return value.map(toCypherValues);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCypherValues(v)]));
+  }
+  return value;
+}
+
+const TRANSIENT = /^Neo.TransientError|ServiceUnavailable|SessionExpired/;
+
+export class Database {
+  readonly driver: Driver;
+  readonly cypher: CypherRegistry;
+  private readonly database: string | undefined;
+  /** Statements run since start, by name: the batching tests read it. */
+  readonly statementCounts = new Map<string, number>();
+  statementTotal = 0;
+
+  constructor(
+    connection: Neo4jConnection,
+    readonly logger: Logger,
+  ) {
+    this.driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
+      disableLosslessIntegers: true,
+      maxTransactionRetryTime: 15_000,
+      connectionAcquisitionTimeout: 10_000,
+      connectionTimeout: 5_000,
+      logging: { level: 'error', logger: (_level, message) => logger.warn('neo4j driver', { message }) },
+    });
+    this.database = connection.database;
+    this.cypher = cypherRegistry();
+  }
+
+  countStatement(name: string): void {
+    this.statementTotal += 1;
+    this.statementCounts.set(name, (this.statementCounts.get(name) ?? 0) + 1);
+  }
+
+  async read<T>(work: (tx: Tx) => Promise<T>, metadata: Params = {}): Promise<T> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      return await session.executeRead((raw) => work(new Tx(raw, this)), { metadata });
+    } catch (error) {
+      throw this.translate(error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** The work may be retried by the driver on transient errors: no side effects inside it. */
+  async write<T>(work: (tx: Tx) => Promise<T>, metadata: Params = {}): Promise<T> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      return await session.executeWrite((raw) => work(new Tx(raw, this)), { metadata });
+    } catch (error) {
+      throw this.translate(error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.driver.executeQuery('RETURN 1', {}, { database: this.database });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  /** Neo4j's errors become ours here and nowhere else; their text never reaches a client. */
+  private translate(error: unknown): unknown {
+    if (error instanceof AppError) return error;
+    const code = (error as { code?: string }).code ?? '';
+    this.logger.error('neo4j error', { code, message: (error as Error).message });
+    if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+      return new AppError('CONFLICT', 'The change conflicts with existing data (a duplicate key)');
+    }
+    if (TRANSIENT.test(code)) return new AppError('INTERNAL', 'The database is unavailable; try again');
+    return error;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Database } from './database.js';
+
+/** Creates constraints and indexes; safe on a fresh or an existing database. */
+export async function migrate(db: Database): Promise<void> {
+  const text = db.cypher.get('migrations/constraints');
+  const statements = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('//'))
+    .join('\n')
+    .split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const session = db.driver.session();
+  try {
+    for (const statement of statements) await session.run(statement);
+    await session.run('CALL db.awaitIndexes(60)');
+  } finally {
+    await session.close();
+  }
+}

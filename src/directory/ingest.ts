@@ -1,0 +1,267 @@
+/**
+ * Partner ingest: bulk upserts keyed by external id. Each batch is validated whole, then written
+ * in one transaction as UNWIND statements of up to CHUNK rows: applied entirely or not at all.
+ */
+import type { Database, Tx } from '../db/database.js';
+import { rejectRows, type RowProblem } from '../errors.js';
+import { newId, now, rawIdOf } from '../ids.js';
+
+export const CHUNK = 5000;
+const MAX_BATCH = 100_000;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export interface UpsertResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+}
+
+export interface UserInput {
+  externalId: string;
+  email: string;
+  displayName: string;
+  status?: 'ACTIVE' | 'DISABLED' | null;
+  managerExternalId?: string | null;
+}
+export interface AppInput {
+  externalId: string;
+  name: string;
+  ownerExternalIds?: string[] | null;
+  provisioning?: 'AUTOMATIC' | 'MANUAL' | null;
+}
+export interface EntitlementInput {
+  externalId: string;
+  appExternalId: string;
+  name: string;
+  requestPolicyId?: string | null;
+  revokePolicyId?: string | null;
+}
+export interface GrantInput {
+  userExternalId: string;
+  entitlementExternalId: string;
+}
+
+/** Called after a write commits with the entitlements whose holders changed (the sync listens). */
+export type HoldersChanged = (entitlementIds: string[]) => void;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
+
+function text(value: string | null | undefined, field: string, index: number, problems: RowProblem[], key?: string, max = 500): void {
+  if (typeof value !== 'string' || value.trim() === '') problems.push({ index, key, problem: `${field} is empty` });
+  else if (value.length > max) problems.push({ index, key, problem: `${field} is longer than ${max} characters` });
+  else if (value.includes('\u0000')) problems.push({ index, key, problem: `${field} contains a NUL character` });
+}
+
+function duplicates<T>(rows: T[], keyOf: (row: T) => string, problems: RowProblem[]): void {
+  const seen = new Map<string, number>();
+  rows.forEach((row, index) => {
+    const key = keyOf(row);
+    const first = seen.get(key);
+    if (first !== undefined) problems.push({ index, key, problem: `duplicate of row #${first}` });
+    else seen.set(key, index);
+  });
+}
+
+function tally(rows: { outcome: string; rows: number }[], into: UpsertResult): void {
+  for (const row of rows) {
+    if (row.outcome === 'created' || row.outcome === 'updated' || row.outcome === 'unchanged') into[row.outcome] += row.rows;
+  }
+}
+
+const emptyResult = (): UpsertResult => ({ created: 0, updated: 0, unchanged: 0, removed: 0 });
+
+async function missing(tx: Tx, label: 'User' | 'App' | 'Entitlement', externalIds: string[]): Promise<Set<string>> {
+  if (externalIds.length === 0) return new Set();
+  const found = new Set<string>();
+  for (const part of chunks([...new Set(externalIds)])) {
+    const row = await tx.one<{ missing: string[] }>('directory/missing-external-ids', { label, externalIds: part });
+    for (const id of row?.missing ?? []) found.add(id);
+  }
+  return found;
+}
+
+export class IngestService {
+  constructor(
+    private readonly db: Database,
+    private readonly onHoldersChanged: HoldersChanged = () => {},
+  ) {}
+
+  private checkSize(what: string, rows: unknown[]): void {
+    if (rows.length > MAX_BATCH) throw rejectRows(what, [{ index: MAX_BATCH, problem: `a batch holds at most ${MAX_BATCH} rows` }]);
+  }
+
+  async upsertUsers(users: UserInput[]): Promise<UpsertResult> {
+    this.checkSize('upsertUsers', users);
+    const problems: RowProblem[] = [];
+    users.forEach((u, i) => {
+      text(u.externalId, 'externalId', i, problems, u.externalId);
+      text(u.displayName, 'displayName', i, problems, u.externalId);
+      if (typeof u.email !== 'string' || !EMAIL.test(u.email) || u.email.length > 320) problems.push({ index: i, key: u.externalId, problem: 'email is not an address' });
+      if (u.managerExternalId === u.externalId) problems.push({ index: i, key: u.externalId, problem: 'a user cannot be their own manager' });
+    });
+    duplicates(users, (u) => u.externalId, problems);
+    if (problems.length > 0) throw rejectRows('upsertUsers', problems);
+    const rows = users.map((u) => ({
+      id: newId(),
+      externalId: u.externalId,
+      email: u.email,
+      displayName: u.displayName,
+      status: u.status ?? 'ACTIVE',
+      managerExternalId: u.managerExternalId ?? null,
+    }));
+    const inBatch = new Set(rows.map((r) => r.externalId));
+    return this.db.write(async (tx) => {
+      const managers = rows.map((r) => r.managerExternalId).filter((m): m is string => m !== null && !inBatch.has(m));
+      const unknown = await missing(tx, 'User', managers);
+      if (unknown.size > 0) {
+        throw rejectRows(
+          'upsertUsers',
+          rows.flatMap((r, index) => (r.managerExternalId && unknown.has(r.managerExternalId) ? [{ index, key: r.externalId, problem: `unknown manager ${r.managerExternalId}` }] : [])),
+        );
+      }
+      const result = emptyResult();
+      const at = now();
+      for (const part of chunks(rows)) tally(await tx.run('directory/upsert-users', { rows: part, now: at }), result);
+      for (const part of chunks(rows)) await tx.run('directory/set-user-managers', { rows: part });
+      return result;
+    });
+  }
+
+  async upsertApps(apps: AppInput[]): Promise<UpsertResult> {
+    this.checkSize('upsertApps', apps);
+    const problems: RowProblem[] = [];
+    apps.forEach((a, i) => {
+      text(a.externalId, 'externalId', i, problems, a.externalId);
+      text(a.name, 'name', i, problems, a.externalId);
+    });
+    duplicates(apps, (a) => a.externalId, problems);
+    if (problems.length > 0) throw rejectRows('upsertApps', problems);
+    const rows = apps.map((a) => ({
+      id: newId(),
+      externalId: a.externalId,
+      name: a.name,
+      provisioning: a.provisioning ?? 'AUTOMATIC',
+      ownerExternalIds: [...new Set(a.ownerExternalIds ?? [])],
+    }));
+    return this.db.write(async (tx) => {
+      const unknown = await missing(tx, 'User', rows.flatMap((r) => r.ownerExternalIds));
+      if (unknown.size > 0) {
+        throw rejectRows(
+          'upsertApps',
+          rows.flatMap((r, index) => r.ownerExternalIds.filter((o) => unknown.has(o)).map((o) => ({ index, key: r.externalId, problem: `unknown owner ${o}` }))),
+        );
+      }
+      const result = emptyResult();
+      const at = now();
+      for (const part of chunks(rows)) tally(await tx.run('directory/upsert-apps', { rows: part, now: at }), result);
+      return result;
+    });
+  }
+
+  async upsertEntitlements(entitlements: EntitlementInput[]): Promise<UpsertResult> {
+    this.checkSize('upsertEntitlements', entitlements);
+    const problems: RowProblem[] = [];
+    const policyId = (globalId: string | null | undefined, index: number, key: string): string | null => {
+      if (!globalId) return null;
+      try {
+        return rawIdOf('Policy', globalId);
+      } catch {
+        problems.push({ index, key, problem: `${globalId} is not a policy id` });
+        return null;
+      }
+    };
+    const rows = entitlements.map((e, i) => {
+      text(e.externalId, 'externalId', i, problems, e.externalId);
+      text(e.name, 'name', i, problems, e.externalId);
+      text(e.appExternalId, 'appExternalId', i, problems, e.externalId);
+      return {
+        id: newId(),
+        externalId: e.externalId,
+        appExternalId: e.appExternalId,
+        name: e.name,
+        requestPolicyId: policyId(e.requestPolicyId, i, e.externalId),
+        revokePolicyId: policyId(e.revokePolicyId, i, e.externalId),
+      };
+    });
+    duplicates(entitlements, (e) => e.externalId, problems);
+    if (problems.length > 0) throw rejectRows('upsertEntitlements', problems);
+    return this.db.write(async (tx) => {
+      const unknownApps = await missing(tx, 'App', rows.map((r) => r.appExternalId));
+      const policyIds = [...new Set(rows.flatMap((r) => [r.requestPolicyId, r.revokePolicyId]).filter((p): p is string => p !== null))];
+      const unknownPolicies = new Set(policyIds.length ? ((await tx.one<{ missing: string[] }>('directory/missing-policies', { ids: policyIds }))?.missing ?? []) : []);
+      const rowProblems = rows.flatMap((r, index) => [
+        ...(unknownApps.has(r.appExternalId) ? [{ index, key: r.externalId, problem: `unknown app ${r.appExternalId}` }] : []),
+        ...[r.requestPolicyId, r.revokePolicyId].filter((p) => p !== null && unknownPolicies.has(p)).map(() => ({ index, key: r.externalId, problem: 'unknown policy' })),
+      ]);
+      if (rowProblems.length > 0) throw rejectRows('upsertEntitlements', rowProblems);
+      const result = emptyResult();
+      const at = now();
+      for (const part of chunks(rows)) tally(await tx.run('directory/upsert-entitlements', { rows: part, now: at }), result);
+      return result;
+    });
+  }
+
+  async upsertGrants(grants: GrantInput[], replaceForEntitlements: string[] | null | undefined): Promise<UpsertResult> {
+    this.checkSize('upsertGrants', grants);
+    const problems: RowProblem[] = [];
+    grants.forEach((g, i) => {
+      const key = `${g.userExternalId}/${g.entitlementExternalId}`;
+      text(g.userExternalId, 'userExternalId', i, problems, key);
+      text(g.entitlementExternalId, 'entitlementExternalId', i, problems, key);
+    });
+    duplicates(grants, (g) => `${g.userExternalId}\u0000${g.entitlementExternalId}`, problems);
+    if (problems.length > 0) throw rejectRows('upsertGrants', problems);
+    const replace = [...new Set(replaceForEntitlements ?? [])];
+    const rows = grants.map((g) => ({ id: newId(), userExternalId: g.userExternalId, entitlementExternalId: g.entitlementExternalId }));
+
+    const { result, changed } = await this.db.write(async (tx) => {
+      const unknownUsers = await missing(tx, 'User', rows.map((r) => r.userExternalId));
+      const entitlementIds = [...new Set([...rows.map((r) => r.entitlementExternalId), ...replace])];
+      const unknownEntitlements = await missing(tx, 'Entitlement', entitlementIds);
+      const kinds = new Map<string, string>();
+      for (const part of chunks(entitlementIds)) {
+        for (const k of await tx.run<{ externalId: string; kind: string }>('directory/entitlement-kinds', { externalIds: part })) kinds.set(k.externalId, k.kind);
+      }
+      const rowProblems: RowProblem[] = rows.flatMap((r, index) => {
+        const key = `${r.userExternalId}/${r.entitlementExternalId}`;
+        return [
+          ...(unknownUsers.has(r.userExternalId) ? [{ index, key, problem: `unknown user ${r.userExternalId}` }] : []),
+          ...(unknownEntitlements.has(r.entitlementExternalId) ? [{ index, key, problem: `unknown entitlement ${r.entitlementExternalId}` }] : []),
+        ];
+      });
+      replace.forEach((externalId, index) => {
+        if (unknownEntitlements.has(externalId)) rowProblems.push({ index, key: externalId, problem: `replaceForEntitlements names unknown entitlement ${externalId}` });
+      });
+      for (const [externalId, kind] of kinds) {
+        if (kind !== 'STANDARD') rowProblems.push({ index: -1, key: externalId, problem: 'profile entitlements are not ingested' });
+      }
+      if (rowProblems.length > 0) throw rejectRows('upsertGrants', rowProblems);
+
+      const result = emptyResult();
+      const changed = new Set<string>();
+      const at = now();
+      for (const part of chunks(rows)) {
+        const outcomes = await tx.run<{ outcome: string; rows: number; changedEntitlementIds: (string | null)[] }>('directory/upsert-grants', { rows: part, now: at });
+        tally(outcomes, result);
+        for (const o of outcomes) for (const id of o.changedEntitlementIds) if (id) changed.add(id);
+      }
+      if (replace.length > 0) {
+        const keep = new Map<string, string[]>(replace.map((e) => [e, []]));
+        for (const r of rows) keep.get(r.entitlementExternalId)?.push(r.userExternalId);
+        const removed = await tx.one<{ removed: number; changedEntitlementIds: string[] }>('directory/remove-unlisted-grants', {
+          replace: [...keep].map(([entitlementExternalId, keepUserExternalIds]) => ({ entitlementExternalId, keepUserExternalIds })),
+        });
+        result.removed = removed?.removed ?? 0;
+        for (const id of removed?.changedEntitlementIds ?? []) changed.add(id);
+      }
+      return { result, changed };
+    });
+    if (changed.size > 0) this.onHoldersChanged([...changed]);
+    return result;
+  }
+}

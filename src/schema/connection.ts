@@ -1,0 +1,59 @@
+/** Relay connections over keyset pages: the cursor is the last row's id, opaque to clients. */
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { badInput } from '../errors.js';
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(`c:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): string | null {
+  if (cursor === null || cursor === undefined) return null;
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!decoded.startsWith('c:')) throw badInput('Invalid cursor');
+  return decoded.slice(2);
+}
+
+/** Validated page arguments: `limit` asks for one row more than `first` to know if a next page exists. */
+export function pageOf(args: PageArgs, context: Context): { first: number; after: string | null; limit: number } {
+  const max = context.services.config.maxPageSize;
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > max) throw badInput(`first must be from 0 to ${max}`);
+  return { first, after: decodeCursor(args.after), limit: first + 1 };
+}
+
+export interface ConnectionResult<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number;
+}
+
+/** Builds a connection from up to first+1 rows fetched after the cursor. */
+export function toConnection<T>(rows: T[], first: number, totalCount: number, idOf: (row: T) => string, hadCursor = false): ConnectionResult<T> {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: encodeCursor(idOf(node)), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: hadCursor,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({
+    description: 'How many items the whole list holds',
+    resolve: (parent) => (parent as unknown as { totalCount?: number }).totalCount ?? 0,
+  }),
+);

@@ -1,0 +1,71 @@
+import { builder } from '../builder.js';
+import { directoryReads } from '../directory/repository.js';
+import { loadAll } from '../loaders.js';
+import { pageOf, toConnection } from './connection.js';
+import { AccessProfileRef, AppRef, EntitlementConnection, EntitlementRef, GrantConnection, PolicyRef } from './refs.js';
+
+export const EntitlementKind = builder.enumType('EntitlementKind', { values: ['STANDARD', 'PROFILE_ENROLLMENT', 'PROFILE_EXCLUSION'] as const });
+
+builder.node(EntitlementRef, {
+  id: { resolve: (e) => e.id },
+  loadMany: (ids, context) => Promise.all(ids.map((id) => context.loaders.entitlement.load(id))),
+  fields: (t) => ({
+    externalId: t.exposeString('externalId', { nullable: true }),
+    name: t.exposeString('name'),
+    kind: t.field({ type: EntitlementKind, resolve: (e) => e.kind }),
+    app: t.field({ type: AppRef, nullable: true, resolve: (e, _args, context) => (e.appId ? context.loaders.app.load(e.appId) : null) }),
+    profile: t.field({
+      type: AccessProfileRef,
+      nullable: true,
+      resolve: (e, _args, context) => (e.profileId ? context.loaders.profile.load(e.profileId) : null),
+    }),
+    requestPolicy: t.field({
+      type: PolicyRef,
+      nullable: true,
+      resolve: (e, _args, context) => (e.requestPolicyId ? context.loaders.policy.load(e.requestPolicyId) : null),
+    }),
+    revokePolicy: t.field({
+      type: PolicyRef,
+      nullable: true,
+      resolve: (e, _args, context) => (e.revokePolicyId ? context.loaders.policy.load(e.revokePolicyId) : null),
+    }),
+    holders: t.field({
+      type: GrantConnection,
+      description: 'Who holds it; admins and auditors only',
+      args: { first: t.arg.int(), after: t.arg.string() },
+      authScopes: { readAll: true },
+      resolve: async (e, args, context) => {
+        const { first, after, limit } = pageOf(args, context);
+        const page = await context.loaders.holdersOfEntitlement.load({ parentId: e.id, after, limit });
+        return toConnection(await loadAll(context.loaders.grant, page.ids), first, page.total, (g) => g.id, after !== null);
+      },
+    }),
+    includedIn: t.field({
+      type: [AccessProfileRef],
+      resolve: async (e, _args, context) => loadAll(context.loaders.profile, await context.loaders.profilesIncludingEntitlement.load(e.id)),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  entitlements: t.field({
+    type: EntitlementConnection,
+    args: { first: t.arg.int(), after: t.arg.string(), search: t.arg.string() },
+    resolve: async (_root, args, context) => {
+      const { first, after, limit } = pageOf(args, context);
+      const search = args.search?.trim() ? args.search.trim() : null;
+      const { records, total } = await context.services.db.read((tx) => directoryReads.listEntitlements(tx, after, limit, search));
+      for (const e of records) context.loaders.entitlement.prime(e.id, e);
+      return toConnection(records, first, total, (e) => e.id, after !== null);
+    },
+  }),
+  entitlementByExternalId: t.field({
+    type: EntitlementRef,
+    nullable: true,
+    args: { externalId: t.arg.string({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const [e] = await context.services.db.read((tx) => directoryReads.entitlementsByExternalId(tx, [args.externalId]));
+      return e ?? null;
+    },
+  }),
+}));

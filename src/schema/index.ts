@@ -1,0 +1,24 @@
+/** Gathers the schema files; each registers its types, queries and mutations on the builder. */
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './connection.js';
+import './user.js';
+import './app.js';
+import './entitlement.js';
+import './grant.js';
+import './policy.js';
+import './profile.js';
+import './profile-items.js';
+import './ingest.js';
+import './auth.js';
+import './settings.js';
+
+let schema: GraphQLSchema | undefined;
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: true });
+  return schema;
+}
+
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(buildSchema()))}\n`;
+}

@@ -1,0 +1,58 @@
+/**
+ * Profile items and membership automation settings. The foundation stores them; the workflow
+ * (item changes create tasks) and the sync (saving starts a sync) act on them through
+ * `services.profileEvents`.
+ */
+import { builder } from '../builder.js';
+import { rawIdOf } from '../ids.js';
+import { MembershipAutomationInput, reloadProfile } from './profile.js';
+import { AccessProfileRef } from './refs.js';
+
+builder.mutationFields((t) => ({
+  addProfileItems: t.field({
+    type: AccessProfileRef,
+    authScopes: { admin: true },
+    args: {
+      profileId: t.arg.id({ required: true }),
+      entitlementIds: t.arg.idList({ required: true }),
+      requestForMembers: t.arg.boolean({ defaultValue: true, description: 'Create grant tasks for current members (false: only future members get the items)' }),
+    },
+    resolve: async (_root, args, context) => {
+      const profileId = rawIdOf('AccessProfile', String(args.profileId));
+      const entitlementIds = args.entitlementIds.map((id) => rawIdOf('Entitlement', String(id)));
+      const added = await context.services.profiles.addItems(profileId, entitlementIds);
+      await context.services.profileEvents.itemsAdded(profileId, added, args.requestForMembers ?? true, context.viewer);
+      return reloadProfile(context, profileId);
+    },
+  }),
+  removeProfileItems: t.field({
+    type: AccessProfileRef,
+    authScopes: { admin: true },
+    args: { profileId: t.arg.id({ required: true }), entitlementIds: t.arg.idList({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const profileId = rawIdOf('AccessProfile', String(args.profileId));
+      const entitlementIds = args.entitlementIds.map((id) => rawIdOf('Entitlement', String(id)));
+      const removed = await context.services.profiles.removeItems(profileId, entitlementIds);
+      await context.services.profileEvents.itemsRemoved(profileId, removed, context.viewer);
+      return reloadProfile(context, profileId);
+    },
+  }),
+  setMembershipAutomation: t.field({
+    type: AccessProfileRef,
+    authScopes: { admin: true },
+    args: { profileId: t.arg.id({ required: true }), input: t.arg({ type: MembershipAutomationInput, required: true }) },
+    resolve: async (_root, args, context) => {
+      const profileId = rawIdOf('AccessProfile', String(args.profileId));
+      const input = {
+        enabled: args.input.enabled,
+        mode: args.input.mode,
+        pauseOnAnomalies: args.input.pauseOnAnomalies ?? true,
+        conditionEntitlementIds: args.input.conditionEntitlementIds.map((id) => rawIdOf('Entitlement', String(id))),
+        excludedUserIds: (args.input.excludedUserIds ?? []).map((id) => rawIdOf('User', String(id))),
+      };
+      const changes = await context.services.profiles.setAutomation(profileId, input);
+      await context.services.profileEvents.automationSaved(profileId, input.enabled, changes, context.viewer);
+      return reloadProfile(context, profileId);
+    },
+  }),
+}));

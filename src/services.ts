@@ -1,0 +1,48 @@
+/** The services one API instance runs, built once at start and shared by every request. */
+import { AuthService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { IngestService } from './directory/ingest.js';
+import type { Logger } from './logger.js';
+import { ProfileService } from './profiles/service.js';
+import { SettingsService } from './settings/service.js';
+import type { Viewer } from './auth/viewer.js';
+
+export interface ProfileEvents {
+  itemsAdded(profileId: string, entitlementIds: string[], requestForMembers: boolean, actor: Viewer | null): Promise<void>;
+  itemsRemoved(profileId: string, entitlementIds: string[], actor: Viewer | null): Promise<void>;
+  automationSaved(profileId: string, enabled: boolean, exclusions: { excludedAdded: string[]; excludedRemoved: string[] }, actor: Viewer | null): Promise<void>;
+}
+
+export interface Services {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  auth: AuthService;
+  ingest: IngestService;
+  profiles: ProfileService;
+  settings: SettingsService;
+  /** What follows a change of a profile's items or automation (the workflow and sync plug in). */
+  profileEvents: ProfileEvents;
+  /** Background work (schedulers, listeners) stops through these on shutdown. */
+  stoppers: (() => Promise<void>)[];
+}
+
+export function createServices(config: Config, db: Database, logger: Logger): Services {
+  const services: Services = {
+    config,
+    db,
+    logger,
+    auth: new AuthService(db, config.adminToken),
+    ingest: new IngestService(db),
+    profiles: new ProfileService(db),
+    settings: new SettingsService(db, config),
+    profileEvents: {
+      itemsAdded: async () => {},
+      itemsRemoved: async () => {},
+      automationSaved: async () => {},
+    },
+    stoppers: [],
+  };
+  return services;
+}
