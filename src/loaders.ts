@@ -6,6 +6,7 @@ import DataLoader from 'dataloader';
 import type { Database, Tx } from './db/database.js';
 import { directoryReads, idListsByParent, idPagesByParent } from './directory/repository.js';
 import type { IdPage } from './directory/records.js';
+import type { TaskRecord } from './tasks/records.js';
 
 type ById<T extends { id: string }> = (tx: Tx, ids: readonly string[]) => Promise<T[]>;
 
@@ -61,6 +62,7 @@ export function createLoaders(db: Database) {
     grant: byId(db, directoryReads.grantsById),
     policy: byId(db, directoryReads.policiesById),
     profile: byId(db, directoryReads.profilesById),
+    task: byId<TaskRecord>(db, async (tx, ids) => (await tx.run<{ task: TaskRecord }>('tasks/tasks-by-id', { ids })).map((r) => r.task)),
     membershipsOfUser: idLists(db, 'directory/memberships-of-users', 'userIds'),
     profilesIncludingEntitlement: idLists(db, 'directory/profiles-including-entitlements', 'entitlementIds'),
     justifyingProfilesOfGrant: idLists(db, 'directory/justifying-profiles-of-grants', 'grantIds'),

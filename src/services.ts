@@ -6,6 +6,7 @@ import { IngestService } from './directory/ingest.js';
 import type { Logger } from './logger.js';
 import { ProfileService } from './profiles/service.js';
 import { SettingsService } from './settings/service.js';
+import { TaskService } from './tasks/service.js';
 import type { Viewer } from './auth/viewer.js';
 
 export interface ProfileEvents {
@@ -22,6 +23,7 @@ export interface Services {
   ingest: IngestService;
   profiles: ProfileService;
   settings: SettingsService;
+  tasks: TaskService;
   /** What follows a change of a profile's items or automation (the workflow and sync plug in). */
   profileEvents: ProfileEvents;
   /** Background work (schedulers, listeners) stops through these on shutdown. */
@@ -37,6 +39,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     ingest: new IngestService(db),
     profiles: new ProfileService(db),
     settings: new SettingsService(db, config),
+    tasks: new TaskService(db),
     profileEvents: {
       itemsAdded: async () => {},
       itemsRemoved: async () => {},

@@ -12,6 +12,7 @@ import './profile-items.js';
 import './ingest.js';
 import './auth.js';
 import './settings.js';
+import './task.js';
 
 let schema: GraphQLSchema | undefined;
 export function buildSchema(): GraphQLSchema {

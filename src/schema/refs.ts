@@ -2,6 +2,7 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
 import type { ConnectionResult } from './connection.js';
+import type { TaskRecord } from '../tasks/records.js';
 import type { AppRecord, EntitlementRecord, GrantRecord, PolicyRecord, ProfileRecord, UserRecord } from '../directory/records.js';
 
 export const UserRef = builder.objectRef<UserRecord>('User');
@@ -10,6 +11,7 @@ export const EntitlementRef = builder.objectRef<EntitlementRecord>('Entitlement'
 export const GrantRef = builder.objectRef<GrantRecord>('Grant');
 export const PolicyRef = builder.objectRef<PolicyRecord>('Policy');
 export const AccessProfileRef = builder.objectRef<ProfileRecord>('AccessProfile');
+export const TaskRef = builder.objectRef<TaskRecord>('Task');
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -22,3 +24,4 @@ export const AppConnection = connectionOf<AppRecord>(AppRef, 'App');
 export const EntitlementConnection = connectionOf<EntitlementRecord>(EntitlementRef, 'Entitlement');
 export const GrantConnection = connectionOf<GrantRecord>(GrantRef, 'Grant');
 export const AccessProfileConnection = connectionOf<ProfileRecord>(AccessProfileRef, 'AccessProfile');
+export const TaskConnection = connectionOf<TaskRecord>(TaskRef, 'Task');

@@ -1,0 +1,48 @@
+export type TaskKind = 'GRANT' | 'REVOKE';
+export type TaskState = 'PENDING_APPROVAL' | 'PENDING_PROVISIONING' | 'DONE' | 'DENIED' | 'CANCELLED' | 'FAILED';
+export type TaskOrigin =
+  | 'SYNC'
+  | 'MANUAL_ENROLLMENT'
+  | 'SELF_SERVICE'
+  | 'PROFILE_ENROLLMENT'
+  | 'PROFILE_UNENROLLMENT'
+  | 'PROFILE_ITEM_ADDED'
+  | 'PROFILE_ITEM_REMOVED'
+  | 'EXCLUSION'
+  | 'ADMIN';
+/** How an enrollment came about; recorded on the enrollment grant (the rule only removes RULE members). */
+export type EnrollVia = 'RULE' | 'MANUAL' | 'SELF_SERVICE';
+
+export const OPEN_STATES: TaskState[] = ['PENDING_APPROVAL', 'PENDING_PROVISIONING'];
+
+export interface TaskRecord {
+  id: string;
+  kind: TaskKind;
+  state: TaskState;
+  origin: TaskOrigin;
+  reason: string | null;
+  currentStep: number | null;
+  createdAt: string;
+  updatedAt: string;
+  enrollVia: EnrollVia | null;
+  userId: string;
+  entitlementId: string;
+  profileId: string | null;
+  parentId: string | null;
+}
+
+/** One change to ask for. */
+export interface TaskRequest {
+  kind: TaskKind;
+  origin: TaskOrigin;
+  userId: string;
+  entitlementId: string;
+  profileId?: string | null;
+  parentId?: string | null;
+  requestedById?: string | null;
+  reason?: string | null;
+  enrollVia?: EnrollVia | null;
+  syncRunId?: string | null;
+}
+
+export const openKeyOf = (r: Pick<TaskRequest, 'kind' | 'userId' | 'entitlementId'>): string => `${r.kind}|${r.userId}|${r.entitlementId}`;
