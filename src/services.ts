@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { ProfileService } from './profiles/service.js';
 import { SettingsService } from './settings/service.js';
 import { TaskService } from './tasks/service.js';
+import { EventLog } from './events/log.js';
 import type { Viewer } from './auth/viewer.js';
 
 export interface ProfileEvents {
@@ -24,22 +25,42 @@ export interface Services {
   profiles: ProfileService;
   settings: SettingsService;
   tasks: TaskService;
+  events: EventLog;
+  /**
+   * Told, after commit, which entitlements changed holders (ingest, completed tasks): the sync
+   * listens to follow condition changes within seconds.
+   */
+  holdersChanged: HoldersChangedHub;
   /** What follows a change of a profile's items or automation (the workflow and sync plug in). */
   profileEvents: ProfileEvents;
   /** Background work (schedulers, listeners) stops through these on shutdown. */
   stoppers: (() => Promise<void>)[];
 }
 
+export class HoldersChangedHub {
+  private readonly listeners: ((entitlementIds: string[]) => void)[] = [];
+  on(listener: (entitlementIds: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+  emit(entitlementIds: string[]): void {
+    if (entitlementIds.length === 0) return;
+    for (const listener of this.listeners) listener(entitlementIds);
+  }
+}
+
 export function createServices(config: Config, db: Database, logger: Logger): Services {
+  const holdersChanged = new HoldersChangedHub();
   const services: Services = {
     config,
     db,
     logger,
     auth: new AuthService(db, config.adminToken),
-    ingest: new IngestService(db),
+    ingest: new IngestService(db, (ids) => holdersChanged.emit(ids)),
     profiles: new ProfileService(db),
     settings: new SettingsService(db, config),
     tasks: new TaskService(db),
+    events: new EventLog(),
+    holdersChanged,
     profileEvents: {
       itemsAdded: async () => {},
       itemsRemoved: async () => {},
