@@ -2,7 +2,7 @@
  * The API: graphql-yoga over node:http, graphql-ws on the same port and path. WebSocket
  * operations go through yoga.getEnveloped so both transports share plugins, context and limits.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -31,6 +31,13 @@ const extensions: Extension[] = [];
 /** Capabilities (workflow, sync, events) register how they wire into the services here. */
 export function extendServices(extension: Extension): void {
   extensions.push(extension);
+}
+
+/** An HTTP route beside /graphql (exports, say); it answers true when it handled the request. */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse, services: Services) => Promise<boolean>;
+const httpRoutes: HttpRoute[] = [];
+export function addHttpRoute(route: HttpRoute): void {
+  httpRoutes.push(route);
 }
 
 /** Every error a client sees has a code; anything unexpected is logged and shown as INTERNAL. */
@@ -84,6 +91,9 @@ export async function buildApp(config: Config, options: { logger?: Logger } = {}
       res.writeHead(302, { location: '/graphql' });
       res.end();
       return;
+    }
+    for (const route of httpRoutes) {
+      if (await route(req, res, services)) return;
     }
     await yoga.handle(req, res);
   });
