@@ -56,7 +56,13 @@ function maskError(logger: Logger) {
   };
 }
 
-export async function buildApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: Logger;
+  /** Headers GraphiQL starts with (the demo fills in its admin token). */
+  graphiqlHeaders?: Record<string, string>;
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   if (!config.neo4j.uri) throw new Error('buildApp needs a Neo4j URI (scripts/start.ts starts the managed one)');
   const db = new Database({ uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database }, logger);
@@ -74,7 +80,11 @@ export async function buildApp(config: Config, options: { logger?: Logger } = {}
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Access governance', subscriptionsProtocol: 'WS' },
+    graphiql: {
+      title: 'Access governance',
+      subscriptionsProtocol: 'WS',
+      ...(options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders) } : {}),
+    },
     maskedErrors: { maskError: maskError(logger) },
     context: async ({ request }) => contextFor(request.headers.get('authorization')),
     logging: { debug: () => {}, info: () => {}, warn: (...a: unknown[]) => logger.warn(String(a[0])), error: (...a: unknown[]) => logger.error(String(a[0])) },

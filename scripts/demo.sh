@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Quick start: installs what is missing, starts the managed Neo4j, loads the demo organisation
+# and serves the API with GraphiQL on http://localhost:4000/graphql. Ctrl-C stops it all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/ensure.sh
+ensure_node
+ensure_node_modules
+exec npx tsx scripts/start.ts --demo "$@"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing (npm packages; the Neo4j server from Maven
+# Central; Redis from Debian's packages when a test needs it), then lint, typecheck, the printed
+# schema check, and every test on a real Neo4j started and stopped by the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/ensure.sh
+ensure_node
+ensure_node_modules
+echo "== lint" && npx eslint .
+echo "== typecheck" && npx tsc -p .
+echo "== schema.graphql is current" && npx tsx scripts/print-schema.ts --check
+echo "== tests (real Neo4j)"
+results=$(mktemp)
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$results" || true
+rm -f "$results"
+exit $status
