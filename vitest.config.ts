@@ -1,6 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const graphqlCjs = fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url));
+
 export default defineConfig({
+  // One graphql for all: Node loads graphql's CJS build for Pothos and yoga, so the sources
+  // vitest transforms must get the same one ("Cannot use GraphQLObjectType from another realm").
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
     globalSetup: ['./test/helpers/global-setup.ts'],
     // One Neo4j for the suite: files run one after another, each starting from an empty graph.

@@ -15,6 +15,7 @@ import { migrate } from './db/migrate.js';
 import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildSchema } from './schema/index.js';
+import { parseAndValidate, securityPlugins, WsGuard } from './security/index.js';
 import { createServices, type Services } from './services.js';
 
 export interface App {
@@ -40,19 +41,36 @@ export function addHttpRoute(route: HttpRoute): void {
   httpRoutes.push(route);
 }
 
-/** Every error a client sees has a code; anything unexpected is logged and shown as INTERNAL. */
+const CONTRACT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'SAFEGUARD_PAUSED', 'INTERNAL']);
+
+/**
+ * Recognised by shape, not only by class: under a bundler (vitest) graphql can load twice (its
+ * CommonJS and ES builds), and an error made by one copy is no instance of the other's class.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError || (error instanceof Error && error.name === 'GraphQLError');
+}
+
+/** Every error a client sees has a contract code; anything unexpected is logged and shown as INTERNAL. */
 function maskError(logger: Logger) {
   return (error: unknown): Error => {
-    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-    if (original instanceof GraphQLError && original.extensions?.code) {
-      return error instanceof GraphQLError ? new GraphQLError(original.message, { ...error, extensions: original.extensions, originalError: undefined }) : original;
+    const located = isGraphQLError(error) ? error : null;
+    const original = located?.originalError ?? error;
+    const location = { nodes: located?.nodes, positions: located?.positions, path: located?.path };
+    const code = isGraphQLError(original) ? original.extensions?.code : undefined;
+    if (typeof code === 'string' && CONTRACT_CODES.has(code)) {
+      // Ours (AppError and friends): the message and details were written for the client.
+      return new GraphQLError((original as GraphQLError).message, { ...location, extensions: (original as GraphQLError).extensions });
     }
-    if (error instanceof GraphQLError && !error.originalError) {
-      // Validation and parse errors: the message is about the query, safe to show.
-      return new GraphQLError(error.message, { nodes: error.nodes, positions: error.positions, path: error.path, extensions: { code: error.extensions?.code ?? 'BAD_USER_INPUT' } });
+    // Before execution (parse, validation, variable coercion) an error has no path: it is about the request.
+    const aboutRequest = located !== null && (!located.originalError || (isGraphQLError(located.originalError) && !located.path));
+    if (located && aboutRequest) {
+      // Parse, validation and variable errors: the message is about the request, safe to show.
+      const http = located.extensions?.http;
+      return new GraphQLError(located.message, { ...location, extensions: { code: 'BAD_USER_INPUT', ...(http ? { http } : {}) } });
     }
     logger.error('unexpected error', { message: (original as Error)?.message, stack: (original as Error)?.stack });
-    return new GraphQLError('Internal error', { extensions: { code: 'INTERNAL' } });
+    return new GraphQLError('Internal error', { ...location, extensions: { code: 'INTERNAL' } });
   };
 }
 
@@ -86,7 +104,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       ...(options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders) } : {}),
     },
     maskedErrors: { maskError: maskError(logger) },
-    context: async ({ request }) => contextFor(request.headers.get('authorization')),
+    plugins: securityPlugins(config, services),
+    // One operation per request: an array body would multiply what one request may ask for.
+    batching: false,
+    // WebSocket operations arrive with the context onConnect built (no request): keep it as it is.
+    context: async (initial) => ((initial as { request?: Request }).request ? contextFor(initial.request.headers.get('authorization')) : (initial as unknown as Context)),
     logging: { debug: () => {}, info: () => {}, warn: (...a: unknown[]) => logger.warn(String(a[0])), error: (...a: unknown[]) => logger.error(String(a[0])) },
   });
 
@@ -108,23 +130,30 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await yoga.handle(req, res);
   });
 
+  const wsGuard = new WsGuard(config.security);
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
       execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
       onConnect: async (ctx) => {
+        // A refusal closes the socket with 4403 (graphql-ws).
+        if (!wsGuard.originAllowed(ctx.extra.request)) return false;
         const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : null;
         const context = await contextFor(authorization);
         if (context.viewer === null) return false;
+        if (!wsGuard.admit(ctx, context.viewer)) return false;
         ctx.extra.context = context;
         return true;
       },
+      onClose: (ctx) => wsGuard.release(ctx),
       onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, params });
-        const document = parse(params.query);
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        const enveloped = yoga.getEnveloped({ ...ctx, params });
+        const { schema, execute, subscribe, contextFactory } = enveloped;
+        // Parse and validate without throwing: a thrown parse error would close the whole socket.
+        const parsed = parseAndValidate(enveloped, params.query);
+        if ('errors' in parsed) return [...parsed.errors];
+        const document = parsed.document;
         const base = (ctx.extra as { context?: Context }).context!;
         const contextValue = await contextFactory({ ...base, loaders: createLoaders(db) });
         return { schema, operationName: params.operationName, document, variableValues: params.variables, contextValue, rootValue: { execute, subscribe } };

@@ -4,7 +4,8 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { canIngest, canReadAll, hasScope, isAdmin, type Scope } from './auth/viewer.js';
 import type { Context } from './context.js';
-import { AppError } from './errors.js';
+import { AppError, badInput } from './errors.js';
+import { decodeGlobalId } from './ids.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -39,6 +40,12 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // Our decoding, so that a garbage id or one of a type we do not serve is BAD_USER_INPUT, not INTERNAL.
+    decodeGlobalID: (globalID: string): { typename: string; id: string } => {
+      const { type, id } = decodeGlobalId(globalID);
+      if (!builder.configStore.hasConfig(type)) throw badInput(`Invalid id: ${JSON.stringify(globalID.slice(0, 100))}`);
+      return { typename: type, id };
+    },
     nodeQueryOptions: { authScopes: { authenticated: true } },
     nodesQueryOptions: { authScopes: { authenticated: true } },
   },

@@ -12,6 +12,33 @@ export interface Config {
   publicUrl: string;
   maxPageSize: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Query limits, abuse controls and input rules (docs/security.md). */
+  security: SecurityConfig;
+}
+
+export interface SecurityConfig {
+  /** NODE_ENV=development: field suggestions in validation errors are shown. */
+  development: boolean;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  /** Rows an operation may ask for across nested connections (product of `first` along each path). */
+  maxRows: number;
+  /** Any string argument or variable longer than this is refused. */
+  maxStringLength: number;
+  /** Requests whose Content-Length is larger are refused before parsing. */
+  maxRequestBytes: number;
+  /** Token bucket per API token (0 turns the limiter off). */
+  rateLimit: { perMinute: number; burst: number; anonymousPerMinute: number; anonymousBurst: number };
+  /** Browser origins allowed on WebSocket (an Origin header outside the list is refused). */
+  allowedOrigins: string[];
+  wsMaxConnectionsPerUser: number;
+  /** Registered operations by SHA-256 of their text; null leaves persisted-operations mode off. */
+  persistedOperationsFile: string | null;
+  /** Who is held to registered operations when the mode is on. */
+  persistedOperationsFor: 'ingest' | 'non-admin';
 }
 
 export class ConfigError extends Error {
@@ -49,6 +76,22 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
   const port = integer('PORT', 4000);
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}`;
+  const origins = (name: string, fallback: string): string[] => {
+    const raw = env[name];
+    const list = raw === undefined || raw.trim() === '' ? [fallback] : raw.split(',').map((o) => o.trim()).filter(Boolean);
+    return list.flatMap((o) => {
+      if (o === '*') return ['*'];
+      try {
+        return [new URL(o).origin];
+      } catch {
+        problems.push(`${name} must be a comma-separated list of origins (got "${o}")`);
+        return [];
+      }
+    });
+  };
+  const persistedFor = env.PERSISTED_OPERATIONS_FOR || 'ingest';
+  if (persistedFor !== 'ingest' && persistedFor !== 'non-admin') problems.push('PERSISTED_OPERATIONS_FOR must be ingest or non-admin');
   const config: Config = {
     port,
     neo4j: {
@@ -67,9 +110,30 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     notifyWebhookUrl: url('NOTIFY_WEBHOOK_URL'),
     adminToken: env.ADMIN_TOKEN || null,
-    publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
+    publicUrl,
     maxPageSize: integer('MAX_PAGE_SIZE', 500, 1),
     logLevel: logLevel as Config['logLevel'],
+    security: {
+      development: env.NODE_ENV === 'development',
+      maxDepth: integer('QUERY_MAX_DEPTH', 10, 1),
+      maxAliases: integer('QUERY_MAX_ALIASES', 15, 0),
+      maxDirectives: integer('QUERY_MAX_DIRECTIVES', 10, 0),
+      maxTokens: integer('QUERY_MAX_TOKENS', 2000, 10),
+      maxCost: integer('QUERY_MAX_COST', 5000, 1),
+      maxRows: integer('QUERY_MAX_ROWS', 50_000, 1),
+      maxStringLength: integer('INPUT_MAX_STRING_LENGTH', 65_536, 1),
+      maxRequestBytes: integer('REQUEST_MAX_BYTES', 10 * 1024 * 1024, 1024),
+      rateLimit: {
+        perMinute: integer('RATE_LIMIT_PER_MINUTE', 1200, 0),
+        burst: integer('RATE_LIMIT_BURST', 600, 1),
+        anonymousPerMinute: integer('RATE_LIMIT_ANONYMOUS_PER_MINUTE', 120, 0),
+        anonymousBurst: integer('RATE_LIMIT_ANONYMOUS_BURST', 60, 1),
+      },
+      allowedOrigins: origins('ALLOWED_ORIGINS', publicUrl),
+      wsMaxConnectionsPerUser: integer('WS_MAX_CONNECTIONS_PER_USER', 10, 1),
+      persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE || null,
+      persistedOperationsFor: persistedFor as SecurityConfig['persistedOperationsFor'],
+    },
   };
   if (config.adminToken !== null && config.adminToken.length < 16) problems.push('ADMIN_TOKEN must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);

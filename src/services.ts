@@ -37,6 +37,12 @@ export interface Services {
   stoppers: (() => Promise<void>)[];
 }
 
+/** What the core builds; capabilities add the rest. */
+type CoreServices = Pick<
+  Services,
+  'config' | 'db' | 'logger' | 'auth' | 'ingest' | 'profiles' | 'settings' | 'tasks' | 'events' | 'holdersChanged' | 'profileEvents' | 'stoppers'
+>;
+
 export class HoldersChangedHub {
   private readonly listeners: ((entitlementIds: string[]) => void)[] = [];
   on(listener: (entitlementIds: string[]) => void): void {
@@ -50,7 +56,7 @@ export class HoldersChangedHub {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   const holdersChanged = new HoldersChangedHub();
-  const services: Services = {
+  const core: CoreServices = {
     config,
     db,
     logger,
@@ -68,5 +74,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     },
     stoppers: [],
   };
-  return services;
+  // Capabilities add their own fields (module augmentation) in their extendServices
+  // registration, which buildApp runs before the first request.
+  return core as Services;
 }

@@ -1,8 +1,15 @@
-// Takes $ids, $reason, $now; cancels those tasks that are still open (pending approval or
-// provisioning) and frees their open key. Returns the ids actually cancelled.
+// Takes $ids, $reason, $byId, $now; cancels those tasks that are still open (pending approval or
+// provisioning): no one awaits them any more and their open key is freed.
+// Returns the tasks actually cancelled: id, subject and profile ids.
 UNWIND $ids AS id
-MATCH (t:Task {id: id})
+MATCH (t:Task {id: id})-[:FOR_USER]->(u:User)
 WHERE t.state IN ['PENDING_APPROVAL', 'PENDING_PROVISIONING']
-SET t.state = 'CANCELLED', t.updatedAt = $now, t.closedAt = $now, t.closeReason = $reason
+CALL {
+  WITH t
+  MATCH (t)-[old:AWAITS]->(:User)
+  DELETE old
+}
+SET t.state = 'CANCELLED', t.updatedAt = $now, t.closedAt = $now, t.closeReason = $reason, t.closedById = $byId,
+    t.currentStep = null, t.awaitingAdmins = false
 REMOVE t.openKey
-RETURN collect(t.id) AS cancelled
+RETURN t.id AS id, u.id AS userId, [(t)-[:VIA_PROFILE]->(p:AccessProfile) | p.id][0] AS profileId

@@ -26,9 +26,12 @@ export function isAdmin(viewer: Viewer | null): boolean {
   return viewer !== null && viewer.role === 'ADMIN' && viewer.scopes.has('admin');
 }
 
-/** Partner ingest: the ingest scope (only admins mint tokens, so holding it is an admin's decision), or an admin. */
+/**
+ * Partner ingest: the ingest scope (only admins mint tokens, so holding it is an admin's decision),
+ * or an admin. Never an auditor: auditors change nothing, whatever scopes their token carries.
+ */
 export function canIngest(viewer: Viewer | null): boolean {
-  return viewer !== null && (viewer.scopes.has('ingest') || isAdmin(viewer));
+  return viewer !== null && viewer.role !== 'AUDITOR' && (viewer.scopes.has('ingest') || isAdmin(viewer));
 }
 
 export function hasScope(viewer: Viewer | null, scope: Scope): boolean {

@@ -27,7 +27,9 @@ export class Tx {
     const text = this.db.cypher.get(name);
     this.db.countStatement(name);
     this.db.logger.debug('cypher', { name, params: Object.keys(params) });
+    const started = performance.now();
     const result = await this.raw.run<T>(text, toCypherValues(params) as Params);
+    this.db.timeStatement(name, performance.now() - started);
     return result.records.map((record) => record.toObject());
   }
 
@@ -70,6 +72,21 @@ export class Database {
     });
     this.database = connection.database;
     this.cypher = cypherRegistry();
+  }
+
+  /** Milliseconds spent per statement name (until its records arrived): the benchmarks print it. */
+  readonly statementMillis = new Map<string, number>();
+
+  timeStatement(name: string, millis: number): void {
+    this.statementMillis.set(name, (this.statementMillis.get(name) ?? 0) + millis);
+  }
+
+  /** The statements that took longest, for a benchmark's report. */
+  slowestStatements(top = 8): string[] {
+    return [...this.statementMillis]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => `${name}: ${(ms / 1000).toFixed(2)} s over ${this.statementCounts.get(name) ?? 0} runs`);
   }
 
   countStatement(name: string): void {

@@ -13,6 +13,10 @@ import './ingest.js';
 import './auth.js';
 import './settings.js';
 import './task.js';
+import './workflow.js';
+import './sync.js';
+import './analysis.js';
+import './events.js';
 
 let schema: GraphQLSchema | undefined;
 export function buildSchema(): GraphQLSchema {

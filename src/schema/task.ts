@@ -1,5 +1,8 @@
-import { canReadAll, canReadUser } from '../auth/viewer.js';
+import DataLoader from 'dataloader';
+import { canReadAll, canReadUser, hasScope, type Viewer } from '../auth/viewer.js';
 import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { idListsByParent } from '../directory/repository.js';
 import { forbidden } from '../errors.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
@@ -15,10 +18,80 @@ export const TaskOrigin = builder.enumType('TaskOrigin', {
   values: ['SYNC', 'MANUAL_ENROLLMENT', 'SELF_SERVICE', 'PROFILE_ENROLLMENT', 'PROFILE_UNENROLLMENT', 'PROFILE_ITEM_ADDED', 'PROFILE_ITEM_REMOVED', 'EXCLUSION', 'ADMIN'] as const,
 });
 
-/** Who may see a task: its subject, and those who read everything (the workflow widens this to its deciders). */
-export function canSeeTask(context: { viewer: Parameters<typeof canReadAll>[0] }, task: TaskRecord): boolean {
-  return canReadUser(context.viewer, task.userId);
+const isAdminRole = (viewer: Viewer | null) => viewer !== null && viewer.role === 'ADMIN';
+
+/** The viewer may decide the task's current step now (never a task about their own access). */
+export function mayDecideTask(viewer: Viewer | null, task: TaskRecord): boolean {
+  if (viewer === null || task.state !== 'PENDING_APPROVAL' || viewer.userId === task.userId) return false;
+  return (viewer.userId !== null && task.approverIds.includes(viewer.userId)) || (task.awaitingAdmins && isAdminRole(viewer));
 }
+
+/** The viewer may provision the task now: an owner of its MANUAL app (or an admin when the app has none). */
+export function mayProvisionTask(viewer: Viewer | null, task: TaskRecord): boolean {
+  if (viewer === null || task.state !== 'PENDING_PROVISIONING' || !task.manualProvisioning) return false;
+  return (viewer.userId !== null && task.provisionerIds.includes(viewer.userId)) || (task.provisionerIds.length === 0 && isAdminRole(viewer));
+}
+
+/**
+ * Who may see a task: its subject, those who read everything, its requester, those who decided
+ * or closed it, and those who may decide or provision it now.
+ */
+export function canSeeTask(context: { viewer: Viewer | null }, task: TaskRecord): boolean {
+  const viewer = context.viewer;
+  if (canReadUser(viewer, task.userId)) return true;
+  const involved = viewer?.userId != null && (viewer.userId === task.requestedById || viewer.userId === task.closedById || task.deciderIds.includes(viewer.userId));
+  if (involved && (hasScope(viewer, 'read') || hasScope(viewer, 'review') || hasScope(viewer, 'provision'))) return true;
+  if (mayDecideTask(viewer, task) && (hasScope(viewer, 'review') || hasScope(viewer, 'read'))) return true;
+  return mayProvisionTask(viewer, task) && (hasScope(viewer, 'provision') || hasScope(viewer, 'read'));
+}
+
+interface ApprovalRow {
+  approved: boolean;
+  comment: string | null;
+  at: string;
+  step: number;
+  approverId: string;
+}
+
+/** This file's per-request loaders, kept beside the types that use them. */
+const workflowLoaders = new WeakMap<object, ReturnType<typeof createWorkflowLoaders>>();
+function createWorkflowLoaders(context: Context) {
+  const db = context.services.db;
+  return {
+    children: new DataLoader<string, string[]>(async (ids) => {
+      const lists = await db.read((tx) => idListsByParent(tx, 'workflow/children-of-tasks', 'taskIds', ids));
+      return ids.map((id) => lists.get(id) ?? []);
+    }),
+    approvals: new DataLoader<string, ApprovalRow[]>(async (ids) => {
+      const rows = await db.read((tx) => tx.run<{ taskId: string; approvals: (ApprovalRow | null)[] }>('workflow/approvals-of-tasks', { taskIds: ids }));
+      const found = new Map(rows.map((r) => [r.taskId, r.approvals.filter((a): a is ApprovalRow => a !== null)]));
+      return ids.map((id) => found.get(id) ?? []);
+    }),
+    adminIds: new DataLoader<'admins', string[]>(async (keys) => {
+      const row = await db.read((tx) => tx.one<{ ids: string[] }>('workflow/admin-ids'));
+      return keys.map(() => row?.ids ?? []);
+    }),
+  };
+}
+function loadersOf(context: Context) {
+  let loaders = workflowLoaders.get(context);
+  if (!loaders) {
+    loaders = createWorkflowLoaders(context);
+    workflowLoaders.set(context, loaders);
+  }
+  return loaders;
+}
+
+const TaskApprovalRef = builder.objectRef<ApprovalRow>('TaskApproval').implement({
+  description: "One reviewer's decision on one step of a task",
+  fields: (t) => ({
+    approver: t.field({ type: UserRef, resolve: async (a, _args, context) => (await context.loaders.user.load(a.approverId))! }),
+    approved: t.exposeBoolean('approved'),
+    comment: t.exposeString('comment', { nullable: true }),
+    at: t.field({ type: 'DateTime', resolve: (a) => a.at }),
+    step: t.exposeInt('step', { description: 'The policy step decided (0 = the first)' }),
+  }),
+});
 
 builder.node(TaskRef, {
   id: { resolve: (task) => task.id },
@@ -36,41 +109,104 @@ builder.node(TaskRef, {
       resolve: (task, _args, context) => (task.profileId ? context.loaders.profile.load(task.profileId) : null),
     }),
     parent: t.field({ type: TaskRef, nullable: true, resolve: (task, _args, context) => (task.parentId ? context.loaders.task.load(task.parentId) : null) }),
+    children: t.field({
+      type: [TaskRef],
+      description: 'The tasks this one started (the items of an enrollment, the revocations of an unenrollment) that the viewer may see',
+      resolve: async (task, _args, context) => {
+        const children = await loadAll(context.loaders.task, await loadersOf(context).children.load(task.id));
+        return children.filter((child) => canSeeTask(context, child));
+      },
+    }),
+    currentStep: t.int({
+      nullable: true,
+      description: 'The policy step awaiting a decision (0 = the first); null unless PENDING_APPROVAL',
+      resolve: (task) => (task.state === 'PENDING_APPROVAL' ? (task.currentStep ?? 0) : null),
+    }),
+    approvers: t.field({
+      type: [UserRef],
+      description: "Who may decide it now: the current step's approvers, or the admins when the step resolved to nobody",
+      resolve: async (task, _args, context) => {
+        if (task.state !== 'PENDING_APPROVAL') return [];
+        const ids = task.awaitingAdmins ? (await loadersOf(context).adminIds.load('admins')).filter((id) => id !== task.userId) : task.approverIds;
+        return loadAll(context.loaders.user, ids);
+      },
+    }),
+    provisioners: t.field({
+      type: [UserRef],
+      description: 'Who may complete or fail it now: the owners of its MANUAL app (admins always may); empty otherwise',
+      resolve: (task, _args, context) => (task.state === 'PENDING_PROVISIONING' && task.manualProvisioning ? loadAll(context.loaders.user, task.provisionerIds) : []),
+    }),
+    approvals: t.field({
+      type: [TaskApprovalRef],
+      description: 'The decisions recorded on it, in order',
+      resolve: (task, _args, context) => loadersOf(context).approvals.load(task.id),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (task) => task.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (task) => task.updatedAt }),
     reason: t.exposeString('reason', { nullable: true }),
+    closeReason: t.exposeString('closeReason', { nullable: true, description: 'Why it was denied, failed or cancelled' }),
   }),
 });
+
+interface TaskFilters {
+  states: string[] | null;
+  profileId: string | null;
+  userId: string | null;
+  assignedTo: { userId: string | null; admin: boolean } | null;
+}
+
+async function listTasks(context: Context, filters: TaskFilters, args: { first?: number | null; after?: string | null }) {
+  const { first, after, limit } = pageOf(args, context);
+  const { ids, total } = await context.services.db.read(async (tx) => ({
+    ids: (await tx.run<{ id: string }>('tasks/list-tasks', { ...filters, after, limit })).map((r) => r.id),
+    total: (await tx.one<{ total: number }>('tasks/count-tasks', { ...filters }))?.total ?? 0,
+  }));
+  return toConnection(await loadAll(context.loaders.task, ids), first, total, (task) => task.id, after !== null);
+}
 
 builder.queryFields((t) => ({
   tasks: t.field({
     type: TaskConnection,
-    description: 'Tasks, filtered; a user without read-all sees only their own',
+    description:
+      'Tasks, filtered. assignedToViewer: only those the viewer may decide or provision now (the reviewer\'s inbox). Without read-all, a user lists their own tasks or their inbox',
     args: {
       first: t.arg.int(),
       after: t.arg.string(),
       states: t.arg({ type: [TaskState] }),
       profileId: t.arg.id(),
       userId: t.arg.id(),
+      assignedToViewer: t.arg.boolean(),
     },
     resolve: async (_root, args, context) => {
-      const { first, after, limit } = pageOf(args, context);
+      const viewer = context.viewer!;
       let userId = args.userId ? rawIdOf('User', String(args.userId)) : null;
-      if (!canReadAll(context.viewer)) {
-        if (userId !== null && userId !== context.viewer?.userId) throw forbidden('You may only list your own tasks');
-        userId = context.viewer?.userId ?? null;
-        if (userId === null) throw forbidden();
+      const assigned = args.assignedToViewer === true;
+      if (!canReadAll(viewer) && !assigned) {
+        if (userId !== null && userId !== viewer.userId) throw forbidden('You may only list your own tasks');
+        if (viewer.userId === null || !hasScope(viewer, 'read')) throw forbidden();
+        userId = viewer.userId;
       }
-      const filters = {
-        states: args.states ?? null,
-        profileId: args.profileId ? rawIdOf('AccessProfile', String(args.profileId)) : null,
-        userId,
-      };
-      const { ids, total } = await context.services.db.read(async (tx) => ({
-        ids: (await tx.run<{ id: string }>('tasks/list-tasks', { ...filters, after, limit })).map((r) => r.id),
-        total: (await tx.one<{ total: number }>('tasks/count-tasks', filters))?.total ?? 0,
-      }));
-      return toConnection(await loadAll(context.loaders.task, ids), first, total, (task) => task.id, after !== null);
+      if (assigned && !canReadAll(viewer) && !hasScope(viewer, 'review') && !hasScope(viewer, 'provision') && !hasScope(viewer, 'read')) throw forbidden();
+      return listTasks(
+        context,
+        {
+          states: args.states ?? null,
+          profileId: args.profileId ? rawIdOf('AccessProfile', String(args.profileId)) : null,
+          userId,
+          assignedTo: assigned ? { userId: viewer.userId, admin: isAdminRole(viewer) } : null,
+        },
+        args,
+      );
     },
   }),
 }));
+
+builder.objectField(UserRef, 'tasks', (t) =>
+  t.field({
+    type: TaskConnection,
+    description: "The tasks about the user's access; the user themself, admins and auditors may read them",
+    args: { first: t.arg.int(), after: t.arg.string(), states: t.arg({ type: [TaskState] }) },
+    authScopes: (user, _args, context) => canReadUser(context.viewer, user.id),
+    resolve: (user, args, context) => listTasks(context, { states: args.states ?? null, profileId: null, userId: user.id, assignedTo: null }, args),
+  }),
+);

@@ -29,6 +29,19 @@ export interface TaskRecord {
   entitlementId: string;
   profileId: string | null;
   parentId: string | null;
+  requestedById: string | null;
+  closeReason: string | null;
+  /** Who closed it by hand (provisioned, failed or cancelled it); null for the system. */
+  closedById: string | null;
+  /** Who may decide it now (the current step's approvers); empty unless PENDING_APPROVAL. */
+  approverIds: string[];
+  /** Who recorded a decision on it (they keep seeing it). */
+  deciderIds: string[];
+  /** The current step's approvers resolved to nobody: the admins decide it. */
+  awaitingAdmins: boolean;
+  /** The app is provisioned by hand: its owners (provisionerIds) complete or fail the task. */
+  manualProvisioning: boolean;
+  provisionerIds: string[];
 }
 
 /** One change to ask for. */

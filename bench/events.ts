@@ -1,0 +1,144 @@
+/**
+ * Delay from a committed change to its delivery, with many connected subscribers.
+ *
+ *   npx tsx bench/events.ts            (1,000 subscribers, 50 events)
+ *   BENCH_SUBSCRIBERS=100 BENCH_EVENTS=20 npx tsx bench/events.ts
+ *
+ * Uses NEO4J_URI when set, else the managed Neo4j instance `events` on port 7705 (started if
+ * needed, left running). Each subscriber is its own graphql-ws connection on loopback in this
+ * process, subscribed to `taskEvents { cursor type task { id state } }` as an admin. Each event
+ * is a task change committed with its event in one transaction; the delay is measured from the
+ * moment the commit returned to the moment a subscriber's `next` arrived, for every subscriber.
+ * Bounded: at most BENCH_EVENTS events, each waited on at most 10 s, the whole run at most 5 min.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { buildApp } from '../src/app.js';
+import '../src/capabilities.js';
+import { parseConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { startNeo4j } from '../scripts/neo4j.js';
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const deadline = setTimeout(() => {
+  process.stderr.write('bench/events: gave up after 5 minutes\n');
+  process.exit(2);
+}, 300_000);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function main(): Promise<void> {
+  const uri = process.env.NEO4J_URI ?? (await startNeo4j({ name: 'events', port: 7705 })).uri;
+  const config = parseConfig({
+    ...process.env,
+    NEO4J_URI: uri,
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'error',
+    // One process opens every connection with one token: the per-user limits are for real clients.
+    WS_MAX_CONNECTIONS_PER_USER: String(SUBSCRIBERS + 10),
+    RATE_LIMIT_PER_MINUTE: '0',
+  });
+  const app = await buildApp(config, { logger: createLogger('error') });
+  await app.start(0);
+  const { services } = app;
+  const admin = async (query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(app.url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  };
+  await admin(`mutation($u: [UserInput!]!) { upsertUsers(users: $u) { created } }`, {
+    u: [{ externalId: 'bench-user', email: 'bench@example.com', displayName: 'Bench User' }],
+  });
+  await admin(`mutation { upsertApps(apps: [{ externalId: "bench-app", name: "Bench" }]) { created } }`, {});
+  await admin(`mutation($e: [EntitlementInput!]!) { upsertEntitlements(entitlements: $e) { created } }`, {
+    e: Array.from({ length: EVENTS }, (_, i) => ({ externalId: `bench-ent-${i}`, appExternalId: 'bench-app', name: `Bench ${i}` })),
+  });
+  const user = (await admin(`{ userByExternalId(externalId: "bench-user") { id } }`, {})).userByExternalId.id as string;
+  const userId = Buffer.from(user, 'base64').toString().split(':')[1]!;
+  const entitlementIds: string[] = [];
+  for (let i = 0; i < EVENTS; i += 1) {
+    const e = (await admin(`query($x: String!) { entitlementByExternalId(externalId: $x) { id } }`, { x: `bench-ent-${i}` })).entitlementByExternalId.id as string;
+    entitlementIds.push(Buffer.from(e, 'base64').toString().split(':')[1]!);
+  }
+
+  // What each subscriber saw: task id -> arrival time.
+  const arrivals = new Map<string, number[]>();
+  const waiting = new Map<string, { count: number; done: () => void }>();
+  const clients: Client[] = [];
+  const wsUrl = app.url().replace(/^http/, 'ws');
+  const connectStart = performance.now();
+  for (let i = 0; i < SUBSCRIBERS; i += 1) {
+    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${ADMIN_TOKEN}` }, retryAttempts: 0, lazy: true });
+    clients.push(client);
+    client.subscribe<{ taskEvents: { type: string; task: { id: string } } }>(
+      { query: 'subscription { taskEvents { cursor type task { id state } } }' },
+      {
+        next: (result) => {
+          const at = performance.now();
+          const event = result.data?.taskEvents;
+          if (!event || event.type !== 'TASK_APPROVED') return;
+          const taskId = Buffer.from(event.task.id, 'base64').toString().split(':')[1]!;
+          const list = arrivals.get(taskId) ?? [];
+          list.push(at);
+          arrivals.set(taskId, list);
+          const wait = waiting.get(taskId);
+          if (wait && list.length >= wait.count) wait.done();
+        },
+        error: (error) => process.stderr.write(`subscriber ${i} failed: ${JSON.stringify(error).slice(0, 300)}\n`),
+        complete: () => {},
+      },
+    );
+  }
+  while (services.eventStream.subscriberCount < SUBSCRIBERS) {
+    if (performance.now() - connectStart > 120_000) throw new Error(`only ${services.eventStream.subscriberCount} of ${SUBSCRIBERS} subscribed`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const connectMs = performance.now() - connectStart;
+
+  const delays: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < EVENTS; i += 1) {
+    const committedAt = await services.db.write(async (tx) => {
+      const { created, existing } = await services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId, entitlementId: entitlementIds[i]! }]);
+      const taskId = (created[0] ?? existing[0])!;
+      await services.events.appendIn(tx, [{ type: 'TASK_APPROVED', taskId, userId }]);
+      return taskId;
+    }).then((taskId) => ({ taskId, at: performance.now() }));
+    const all = new Promise<void>((resolve) => waiting.set(committedAt.taskId, { count: SUBSCRIBERS, done: resolve }));
+    services.events.afterCommit();
+    await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
+    const got = arrivals.get(committedAt.taskId) ?? [];
+    missing += SUBSCRIBERS - got.length;
+    for (const at of got) delays.push(at - committedAt.at);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  delays.sort((a, b) => a - b);
+  const firstPerEvent = [...arrivals.values()].map((list) => list[0]!);
+  void firstPerEvent;
+  const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+  process.stdout.write(
+    [
+      `events bench: ${SUBSCRIBERS} subscribers (graphql-ws on loopback, one process), ${EVENTS} committed task changes, ${delays.length} deliveries, ${missing} missing`,
+      `  connect+subscribe all: ${fmt(connectMs)}`,
+      `  commit -> delivery: median ${fmt(percentile(delays, 50))}, p99 ${fmt(percentile(delays, 99))}, max ${fmt(delays.at(-1) ?? 0)}`,
+      '',
+    ].join('\n'),
+  );
+  await Promise.all(clients.map((c) => c.dispose()));
+  await app.stop();
+  clearTimeout(deadline);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench/events failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

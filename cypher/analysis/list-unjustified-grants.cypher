@@ -1,0 +1,13 @@
+// Takes $after (a grant id or null), $limit; returns one page, by grant id, of unjustified grants:
+// grants of standard entitlements held with no remaining source (not direct, and no profile the
+// holder is a member of includes the entitlement), as {grantId, userId, entitlementId, grantedAt,
+// staleProfileIds: profiles the grant still lists as sources but that no longer justify it}.
+MATCH (g:Grant)
+WHERE g.id > coalesce($after, '') AND NOT coalesce(g.direct, false)
+MATCH (u:User)-[:HOLDS]->(g)-[:OF]->(e:Entitlement {kind: 'STANDARD'})
+WHERE NOT EXISTS {
+  MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(:Entitlement)<-[:ENROLLMENT_ENTITLEMENT]-(q:AccessProfile)-[:INCLUDES]->(e)
+}
+WITH g, u, e ORDER BY g.id LIMIT $limit
+RETURN g.id AS grantId, u.id AS userId, e.id AS entitlementId, g.grantedAt AS grantedAt,
+       [(g)-[:FROM_PROFILE]->(p:AccessProfile) | p.id] AS staleProfileIds

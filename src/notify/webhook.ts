@@ -1,0 +1,121 @@
+/**
+ * Notifications to a Slack-compatible webhook (`{"text": ...}`): a paused sync tells the admins
+ * who must review it. Sent after commit, off the sync's path, retried with backoff. With several
+ * instances every one sees the event; a claim on the Event node in Neo4j lets exactly one send it,
+ * and the outcome (SENT / FAILED, attempts, error) is recorded there and logged: never lost silently.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/database.js';
+import { directoryReads } from '../directory/repository.js';
+import { encodeGlobalId, now } from '../ids.js';
+import type { Logger } from '../logger.js';
+import { stagedRemovalsOf, type Delivery, type StoredEvent } from '../events/records.js';
+import { eventWrites } from '../events/repository.js';
+
+export interface WebhookOptions {
+  url: string;
+  publicUrl: string;
+  /** Tries in all (the first and the retries). */
+  attempts?: number;
+  /** The first retry waits this long; each next one twice as long (plus jitter), at most 60 s. */
+  baseDelayMs?: number;
+  timeoutMs?: number;
+}
+
+/** A claim older than this with no outcome belongs to an instance that died; another may take it over. */
+const STALE_CLAIM_MS = 10 * 60 * 1000;
+
+export class WebhookNotifier {
+  private readonly instance = randomUUID();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+  private readonly attempts: number;
+  private readonly baseDelayMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly options: WebhookOptions,
+  ) {
+    this.attempts = options.attempts ?? 6;
+    this.baseDelayMs = options.baseDelayMs ?? 1000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Hears every delivered event; returns at once (the work runs in the background). */
+  delivered(deliveries: Delivery[]): void {
+    for (const { event } of deliveries) {
+      if (event.type !== 'SYNC_PAUSED' || this.stopped) continue;
+      const work = this.notify(event).catch((error: Error) =>
+        this.logger.error('notify: could not notify about a paused sync', { seq: event.seq, runId: event.runId, message: error.message }),
+      );
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+    }
+  }
+
+  private async notify(event: StoredEvent): Promise<void> {
+    const at = Date.now();
+    const claimed = await this.db.write((tx) =>
+      eventWrites.claimNotification(tx, event.seq, this.instance, new Date(at).toISOString(), new Date(at - STALE_CLAIM_MS).toISOString()),
+    );
+    if (!claimed) return;
+    const text = await this.pausedSyncText(event);
+    let lastError = '';
+    for (let attempt = 1; attempt <= this.attempts; attempt += 1) {
+      try {
+        const response = await fetch(this.options.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        if (response.ok) {
+          await this.db.write((tx) => eventWrites.recordNotification(tx, event.seq, 'SENT', attempt, null, now()));
+          this.logger.info('notify: paused sync sent', { seq: event.seq, runId: event.runId, attempt });
+          return;
+        }
+        lastError = `HTTP ${response.status}`;
+      } catch (error) {
+        lastError = (error as Error).message;
+      }
+      this.logger.warn('notify: webhook attempt failed', { seq: event.seq, attempt, error: lastError });
+      if (attempt < this.attempts && !this.stopped) await this.backoff(attempt);
+      if (this.stopped) break;
+    }
+    this.logger.error('notify: webhook gave up', { seq: event.seq, runId: event.runId, error: lastError });
+    await this.db.write((tx) => eventWrites.recordNotification(tx, event.seq, 'FAILED', this.attempts, lastError.slice(0, 500), now()));
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const delay = Math.min(60_000, this.baseDelayMs * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
+    return new Promise((resolve) => setTimeout(resolve, delay).unref());
+  }
+
+  private async pausedSyncText(event: StoredEvent): Promise<string> {
+    const profile = event.profileId ? (await this.db.read((tx) => directoryReads.profilesById(tx, [event.profileId!])))[0] : undefined;
+    const name = profile?.name ?? event.profileId ?? 'unknown profile';
+    const staged = stagedRemovalsOf(event);
+    const runId = event.runId ? encodeGlobalId('SyncRun', event.runId) : null;
+    const review = runId
+      ? `${this.options.publicUrl.replace(/\/$/, '')}/graphql?query=${encodeURIComponent(`{ node(id: "${runId}") { ... on SyncRun { id state staged { toUnenroll { id displayName } memberCount } } } }`)}`
+      : null;
+    const removals = staged === null ? 'staged removals' : `${staged} staged removal${staged === 1 ? '' : 's'}`;
+    return [
+      `:warning: Membership sync of access profile "${name}" was paused by the safeguard: ${removals} await review.`,
+      runId ? `Sync run: ${runId}` : null,
+      review ? `Review it, then resumeSync or discardSync: ${review}` : null,
+    ]
+      .filter(Boolean)
+      .join('\n');
+  }
+
+  /** Waits for notifications under way (bounded), then stops retrying. */
+  async stop(): Promise<void> {
+    const pending = Promise.allSettled([...this.inFlight]);
+    await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    this.stopped = true;
+  }
+}

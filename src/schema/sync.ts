@@ -1,0 +1,271 @@
+/** The sync engine's types: SyncRun, SyncDiff, pending enrollments, and the sync and membership mutations. */
+import type { ObjectRef } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import type { IdPage } from '../directory/records.js';
+import { idListsByParent, idPagesByParent } from '../directory/repository.js';
+import { rawIdOf } from '../ids.js';
+import { loadAll } from '../loaders.js';
+import { SYNC_RUN_STATES, SYNC_TRIGGERS, type SyncRunRecord } from '../sync/records.js';
+import { pageOf, toConnection, type ConnectionResult } from './connection.js';
+import { AccessProfileRef, TaskConnection, TaskRef, UserConnection, UserRef } from './refs.js';
+
+export const SyncTriggerEnum = builder.enumType('SyncTrigger', { values: SYNC_TRIGGERS });
+export const SyncRunStateEnum = builder.enumType('SyncRunState', { values: SYNC_RUN_STATES });
+
+export const SyncRunRef = builder.objectRef<SyncRunRecord>('SyncRun');
+
+/** A diff as GraphQL shows it: the users to enroll and to unenroll, and the safeguard's verdict. */
+export interface SyncDiffView {
+  toEnroll: string[];
+  toUnenroll: string[];
+  wouldPause: boolean;
+  memberCount: number;
+  pauseReason: string | null;
+  toCancel: number | null;
+}
+export const SyncDiffRef = builder.objectRef<SyncDiffView>('SyncDiff');
+interface PendingEnrollmentsView {
+  profileId: string;
+}
+const PendingEnrollmentsRef = builder.objectRef<PendingEnrollmentsView>('PendingEnrollments');
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+const SyncRunConnection = builder.connectionObject({ type: SyncRunRef, name: 'SyncRunConnection' }, { name: 'SyncRunEdge' }) as unknown as ObjectRef<
+  Types,
+  ConnectionResult<SyncRunRecord>
+>;
+
+// ------------------------------------------------------------------ per-request loaders
+
+interface PageKey {
+  parentId: string;
+  after: string | null;
+  limit: number;
+}
+
+function pages(context: Context, statement: string, parentParam: string): DataLoader<PageKey, IdPage> {
+  return new DataLoader(
+    async (keys) => {
+      const results = new Map<string, IdPage>();
+      const groups = new Map<string, PageKey[]>();
+      for (const key of keys) groups.set(`${key.after ?? ''}|${key.limit}`, [...(groups.get(`${key.after ?? ''}|${key.limit}`) ?? []), key]);
+      for (const group of groups.values()) {
+        const { after, limit } = group[0]!;
+        const found = await context.services.db.read((tx) => idPagesByParent(tx, statement, parentParam, group.map((k) => k.parentId), after, limit));
+        for (const [parentId, page] of found) results.set(`${parentId}|${after ?? ''}|${limit}`, page);
+      }
+      return keys.map((k) => results.get(`${k.parentId}|${k.after ?? ''}|${k.limit}`) ?? { ids: [], total: 0 });
+    },
+    { cacheKeyFn: (k) => `${k.parentId}|${k.after ?? ''}|${k.limit}` },
+  );
+}
+
+function createSyncLoaders(context: Context) {
+  return {
+    run: new DataLoader<string, SyncRunRecord | null>(async (ids) => {
+      const runs = await context.services.db.read((tx) => context.services.sync.runsByIds(tx, ids));
+      const found = new Map(runs.map((r) => [r.id, r]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    staged: new DataLoader<string, { toEnroll: string[]; toUnenroll: string[] }>(async (runIds) => {
+      const rows = await context.services.db.read((tx) =>
+        tx.run<{ runId: string; toEnroll: string[]; toUnenroll: string[] }>('sync/staged-of-runs', { runIds }),
+      );
+      const found = new Map(rows.map((r) => [r.runId, r]));
+      return runIds.map((id) => found.get(id) ?? { toEnroll: [], toUnenroll: [] });
+    }),
+    pausedOfProfile: new DataLoader<string, string[]>(async (profileIds) => {
+      const lists = await context.services.db.read((tx) => idListsByParent(tx, 'sync/paused-runs-of-profiles', 'profileIds', profileIds));
+      return profileIds.map((id) => lists.get(id) ?? []);
+    }),
+    runsOfProfile: pages(context, 'sync/runs-of-profiles', 'profileIds'),
+    pendingUsers: pages(context, 'sync/pending-enrollment-users', 'profileIds'),
+    pendingTasks: pages(context, 'sync/pending-enrollment-tasks', 'profileIds'),
+  };
+}
+
+const loadersByContext = new WeakMap<Context, ReturnType<typeof createSyncLoaders>>();
+function syncLoaders(context: Context) {
+  let loaders = loadersByContext.get(context);
+  if (!loaders) {
+    loaders = createSyncLoaders(context);
+    loadersByContext.set(context, loaders);
+  }
+  return loaders;
+}
+
+// ------------------------------------------------------------------ types
+
+builder.node(SyncRunRef, {
+  id: { resolve: (run) => run.id },
+  authScopes: { readAll: true },
+  loadMany: (ids, context) => Promise.all(ids.map((id) => syncLoaders(context).run.load(id))),
+  fields: (t) => ({
+    profile: t.field({ type: AccessProfileRef, resolve: async (run, _args, context) => (await context.loaders.profile.load(run.profileId))! }),
+    trigger: t.field({ type: SyncTriggerEnum, resolve: (run) => run.trigger }),
+    state: t.field({ type: SyncRunStateEnum, resolve: (run) => run.state }),
+    startedAt: t.field({ type: 'DateTime', resolve: (run) => run.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (run) => run.finishedAt }),
+    staged: t.field({
+      type: SyncDiffRef,
+      nullable: true,
+      description: 'The staged changes of a run the safeguard paused (kept after it is resumed or discarded)',
+      resolve: async (run, _args, context) => {
+        if (run.pausedAt === null && run.state !== 'PAUSED') return null;
+        const staged = await syncLoaders(context).staged.load(run.id);
+        return { ...staged, wouldPause: true, memberCount: run.memberCount ?? 0, pauseReason: run.pauseReason, toCancel: null };
+      },
+    }),
+    enrollTasksCreated: t.exposeInt('enrollTasksCreated'),
+    unenrollTasksCreated: t.exposeInt('unenrollTasksCreated'),
+    cancelledTasks: t.exposeInt('cancelledTasks'),
+    memberCount: t.int({ nullable: true, description: 'Members when the diff was computed', resolve: (run) => run.memberCount }),
+    pauseReason: t.exposeString('pauseReason', { nullable: true }),
+    failReason: t.exposeString('failReason', { nullable: true }),
+    reviewedBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The admin who resumed or discarded the paused run (null for the bootstrap admin token)',
+      resolve: (run, _args, context) => (run.reviewedById && run.reviewedById !== 'ADMIN_TOKEN' ? context.loaders.user.load(run.reviewedById) : null),
+    }),
+    reviewedByAdminToken: t.boolean({ description: 'Resumed or discarded with the bootstrap ADMIN_TOKEN', resolve: (run) => run.reviewedById === 'ADMIN_TOKEN' }),
+    reviewedAt: t.field({ type: 'DateTime', nullable: true, resolve: (run) => run.reviewedAt }),
+  }),
+});
+
+SyncDiffRef.implement({
+  fields: (t) => ({
+    toEnroll: t.field({ type: [UserRef], resolve: (d, _args, context) => loadAll(context.loaders.user, d.toEnroll) }),
+    toUnenroll: t.field({ type: [UserRef], resolve: (d, _args, context) => loadAll(context.loaders.user, d.toUnenroll) }),
+    toEnrollCount: t.int({ resolve: (d) => d.toEnroll.length }),
+    toUnenrollCount: t.int({ resolve: (d) => d.toUnenroll.length }),
+    toCancelCount: t.int({ nullable: true, description: 'Stale pending sync tasks a sync would cancel', resolve: (d) => d.toCancel }),
+    wouldPause: t.exposeBoolean('wouldPause'),
+    pauseReason: t.exposeString('pauseReason', { nullable: true }),
+    memberCount: t.exposeInt('memberCount'),
+  }),
+});
+
+PendingEnrollmentsRef.implement({
+  fields: (t) => ({
+    count: t.int({
+      resolve: async (p, _args, context) => (await syncLoaders(context).pendingUsers.load({ parentId: p.profileId, after: null, limit: 0 })).total,
+    }),
+    users: t.field({
+      type: UserConnection,
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: async (p, args, context) => {
+        const { first, after, limit } = pageOf(args, context);
+        const page = await syncLoaders(context).pendingUsers.load({ parentId: p.profileId, after, limit });
+        return toConnection(await loadAll(context.loaders.user, page.ids), first, page.total, (u) => u.id, after !== null);
+      },
+    }),
+    tasks: t.field({
+      type: TaskConnection,
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: async (p, args, context) => {
+        const { first, after, limit } = pageOf(args, context);
+        const page = await syncLoaders(context).pendingTasks.load({ parentId: p.profileId, after, limit });
+        return toConnection(await loadAll(context.loaders.task, page.ids), first, page.total, (task) => task.id, after !== null);
+      },
+    }),
+  }),
+});
+
+builder.objectFields(AccessProfileRef, (t) => ({
+  pendingEnrollments: t.field({
+    type: PendingEnrollmentsRef,
+    authScopes: { readAll: true },
+    description: 'Users awaiting enrollment (an open enrollment task), and those tasks',
+    resolve: (p) => ({ profileId: p.id }),
+  }),
+  syncRuns: t.field({
+    type: SyncRunConnection,
+    authScopes: { readAll: true },
+    description: 'The sync runs of this profile, newest first',
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: async (p, args, context) => {
+      const { first, after, limit } = pageOf(args, context);
+      const page = await syncLoaders(context).runsOfProfile.load({ parentId: p.id, after, limit });
+      return toConnection(await loadAll(syncLoaders(context).run, page.ids), first, page.total, (r) => r.id, after !== null);
+    },
+  }),
+  pausedSync: t.field({
+    type: SyncRunRef,
+    nullable: true,
+    authScopes: { readAll: true },
+    description: 'The sync the safeguard paused, awaiting review (resumeSync or discardSync)',
+    resolve: async (p, _args, context) => {
+      const [id] = await syncLoaders(context).pausedOfProfile.load(p.id);
+      return id ? syncLoaders(context).run.load(id) : null;
+    },
+  }),
+  previewSync: t.field({
+    type: SyncDiffRef,
+    authScopes: { readAll: true },
+    description: 'What a sync would do now, and whether the safeguard would pause it; changes nothing',
+    resolve: async (p, _args, context) => {
+      const diff = await context.services.sync.diff(p.id);
+      return {
+        toEnroll: diff.toEnroll,
+        toUnenroll: diff.toUnenroll,
+        wouldPause: diff.wouldPause,
+        memberCount: diff.memberCount,
+        pauseReason: diff.pauseReason,
+        toCancel: diff.staleEnrollTasks.length + diff.staleUnenrollTasks.length,
+      };
+    },
+  }),
+}));
+
+// ------------------------------------------------------------------ mutations
+
+builder.mutationFields((t) => ({
+  syncNow: t.field({
+    type: SyncRunRef,
+    authScopes: { admin: true },
+    description: 'Syncs the profile now and returns the run; CONFLICT while another sync of it runs, SAFEGUARD_PAUSED while one awaits review',
+    args: { profileId: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => context.services.sync.syncNow(rawIdOf('AccessProfile', String(args.profileId)), context.viewer),
+  }),
+  resumeSync: t.field({
+    type: SyncRunRef,
+    authScopes: { admin: true },
+    description: "Applies a paused run's staged changes, each rechecked against the graph as it is now",
+    args: { syncRunId: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => context.services.sync.resume(rawIdOf('SyncRun', String(args.syncRunId)), context.viewer),
+  }),
+  discardSync: t.field({
+    type: SyncRunRef,
+    authScopes: { admin: true },
+    description: "Drops a paused run's staged changes; automatic syncs of the profile go on",
+    args: { syncRunId: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => context.services.sync.discard(rawIdOf('SyncRun', String(args.syncRunId)), context.viewer),
+  }),
+  enrollUsers: t.field({
+    type: [TaskRef],
+    authScopes: { admin: true },
+    description: 'Enrollment tasks (MANUAL) for users who are not members; they need not match the rule',
+    args: { profileId: t.arg.id({ required: true }), userIds: t.arg.idList({ required: true }) },
+    resolve: (_root, args, context) =>
+      context.services.sync.enrollUsers(
+        rawIdOf('AccessProfile', String(args.profileId)),
+        args.userIds.map((id) => rawIdOf('User', String(id))),
+        context.viewer,
+      ),
+  }),
+  unenrollUsers: t.field({
+    type: [TaskRef],
+    authScopes: { admin: true },
+    description: "Unenrollment tasks for members (however enrolled); a non-member's pending enrollment is cancelled",
+    args: { profileId: t.arg.id({ required: true }), userIds: t.arg.idList({ required: true }) },
+    resolve: (_root, args, context) =>
+      context.services.sync.unenrollUsers(
+        rawIdOf('AccessProfile', String(args.profileId)),
+        args.userIds.map((id) => rawIdOf('User', String(id))),
+        context.viewer,
+      ),
+  }),
+}));

@@ -1,0 +1,133 @@
+/**
+ * What starts automatic syncs: the schedule (every SYNC_INTERVAL_SECONDS, each enabled profile) as
+ * the safety net, and changes of who holds a condition entitlement (ingest, completed tasks), which
+ * sync the profiles concerned within SYNC_DEBOUNCE_MS, a burst of changes coalesced into one sync
+ * per profile. The lease in Neo4j, not this class, keeps two syncs of a profile apart.
+ */
+import { AppError } from '../errors.js';
+import type { Services } from '../services.js';
+import type { SyncTrigger } from './records.js';
+import { isSyncRunning, type SyncService } from './service.js';
+
+export class SyncTriggers {
+  private readonly changedEntitlements = new Set<string>();
+  /** Profiles to sync at the next flush: a sync that found another running comes back here. */
+  private readonly profilesToRetry = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private scheduleTimer: NodeJS.Timeout | null = null;
+  private scheduling = false;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly sync: SyncService,
+  ) {}
+
+  start(): void {
+    this.services.holdersChanged.on((entitlementIds) => this.holdersChanged(entitlementIds));
+    this.scheduleTimer = setInterval(() => this.track(this.scheduledRound()), this.services.config.syncIntervalSeconds * 1000);
+    this.scheduleTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
+    this.flushTimer = null;
+    this.scheduleTimer = null;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Resolves once every automatic sync started so far has ended (tests and the benchmark wait on it). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0 || this.flushTimer !== null) {
+      await Promise.allSettled([...this.inFlight]);
+      if (this.flushTimer !== null) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  holdersChanged(entitlementIds: string[]): void {
+    if (this.stopped) return;
+    for (const id of entitlementIds) this.changedEntitlements.add(id);
+    this.armFlush();
+  }
+
+  /** Syncs the profile at the next flush (after a sync that found the profile busy). */
+  requestSync(profileId: string): void {
+    if (this.stopped) return;
+    this.profilesToRetry.add(profileId);
+    this.armFlush();
+  }
+
+  private armFlush(): void {
+    // The first change arms the timer and later ones join it: a burst gives one sync per profile,
+    // and no change waits longer than the debounce.
+    if (this.flushTimer !== null) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.track(this.flush());
+    }, this.services.config.syncDebounceMs);
+    this.flushTimer.unref();
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async flush(): Promise<void> {
+    const entitlementIds = [...this.changedEntitlements];
+    this.changedEntitlements.clear();
+    const profileIds = new Set(this.profilesToRetry);
+    this.profilesToRetry.clear();
+    try {
+      if (entitlementIds.length > 0) {
+        const rows = await this.services.db.read((tx) => tx.run<{ id: string }>('sync/profiles-with-condition', { entitlementIds }));
+        for (const row of rows) profileIds.add(row.id);
+      }
+    } catch (error) {
+      this.services.logger.error('could not find the profiles to sync', { message: (error as Error).message });
+      for (const id of entitlementIds) this.changedEntitlements.add(id);
+      this.armFlush();
+      return;
+    }
+    for (const profileId of profileIds) {
+      if (this.stopped) return;
+      await this.runAutomatic(profileId, 'HOLDERS_CHANGED', true);
+    }
+  }
+
+  private async scheduledRound(): Promise<void> {
+    if (this.scheduling || this.stopped) return;
+    this.scheduling = true;
+    try {
+      const rows = await this.services.db.read((tx) => tx.run<{ id: string }>('sync/enabled-profiles'));
+      for (const row of rows) {
+        if (this.stopped) return;
+        await this.runAutomatic(row.id, 'SCHEDULE', false);
+      }
+    } catch (error) {
+      this.services.logger.error('scheduled sync round failed', { message: (error as Error).message });
+    } finally {
+      this.scheduling = false;
+    }
+  }
+
+  /** Runs an automatic sync; a profile that is busy is retried (for a change) or skipped (schedule). */
+  private async runAutomatic(profileId: string, trigger: SyncTrigger, retryWhenBusy: boolean): Promise<void> {
+    try {
+      await this.sync.sync(profileId, trigger, null);
+    } catch (error) {
+      if (isSyncRunning(error)) {
+        // The running sync may have read the graph before this change: sync again after it.
+        if (retryWhenBusy) this.requestSync(profileId);
+        return;
+      }
+      const code = error instanceof AppError ? error.extensions.code : null;
+      // Paused (awaiting review) or disabled since: nothing to do automatically.
+      if (code === 'SAFEGUARD_PAUSED' || code === 'CONFLICT' || code === 'NOT_FOUND') return;
+      this.services.logger.error('automatic sync failed', { profileId, trigger, message: (error as Error).message });
+    }
+  }
+}

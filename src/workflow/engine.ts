@@ -1,0 +1,243 @@
+/**
+ * The workflow engine: moves tasks through their policy, provisions what the system provisions,
+ * and runs the enrollment and unenrollment cascades. Everything is set-based (batches of
+ * WORKFLOW_BATCH rows per statement) and runs inside the caller's transaction; what to publish
+ * after the commit is gathered in an Outcome.
+ */
+import type { Tx } from '../db/database.js';
+import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
+import type { DomainEvent } from '../events/log.js';
+import { newId, now } from '../ids.js';
+import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from '../tasks/records.js';
+
+export const WORKFLOW_BATCH = 2000;
+/** Profiles may include other profiles' enrollment entitlements; cascades stop this deep. */
+export const MAX_CASCADE_DEPTH = 5;
+
+/** What a unit of workflow work did inside one transaction, and what to publish after it commits. */
+export class Outcome {
+  /** Tasks created by the caller's own requests (not their cascades). */
+  readonly created: string[] = [];
+  /** Open tasks that already covered one of the caller's requests. */
+  readonly existing: string[] = [];
+  readonly events: DomainEvent[] = [];
+  readonly changedEntitlementIds = new Set<string>();
+  /** Tasks completed (DONE) in this unit of work, cascades included. */
+  completed = 0;
+}
+
+export interface WorkflowDefaults {
+  requestSteps: PolicyStep[];
+  revokeSteps: PolicyStep[];
+}
+
+interface TaskRef {
+  id: string;
+  userId: string;
+  profileId: string | null;
+}
+
+interface CompletedTask extends TaskRef {
+  kind: TaskKind;
+  entitlementId: string;
+  entitlementKind: string;
+  origin: TaskOrigin;
+  /** Set when the entitlement is a profile's enrollment entitlement: the profile. */
+  ownProfileId: string | null;
+  automationMode: string | null;
+  unenrollmentAction: UnenrollmentAction | null;
+  changed: boolean;
+}
+
+interface CascadeRow {
+  parentId: string | null;
+  userId: string;
+  profileId: string;
+  entitlementId: string;
+}
+
+function batches<T>(items: readonly T[], size = WORKFLOW_BATCH): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+const taskEvent = (type: DomainEvent['type'], task: TaskRef, payload?: Record<string, unknown>): DomainEvent => ({
+  type,
+  taskId: task.id,
+  userId: task.userId,
+  profileId: task.profileId,
+  payload: payload ?? null,
+});
+
+export class WorkflowEngine {
+  constructor(readonly defaults: WorkflowDefaults) {}
+
+  /**
+   * Creates the tasks (an open task of the same kind, user and entitlement is reused) and moves
+   * each new one as far as its policy lets it go now.
+   */
+  async createIn(tx: Tx, requests: readonly TaskRequest[], outcome: Outcome, depth = 0): Promise<void> {
+    const createdIds: string[] = [];
+    const at = now();
+    for (const batch of batches(requests)) {
+      const rows = batch.map((r) => ({
+        id: newId(),
+        openKey: openKeyOf(r),
+        kind: r.kind,
+        origin: r.origin,
+        userId: r.userId,
+        entitlementId: r.entitlementId,
+        profileId: r.profileId ?? null,
+        parentId: r.parentId ?? null,
+        requestedById: r.requestedById ?? null,
+        reason: r.reason ?? null,
+        enrollVia: r.enrollVia ?? null,
+        syncRunId: r.syncRunId ?? null,
+      }));
+      for (const row of await tx.run<{ id: string; created: boolean }>('tasks/create-tasks', { rows, now: at })) {
+        if (row.created) createdIds.push(row.id);
+        if (depth === 0) (row.created ? outcome.created : outcome.existing).push(row.id);
+      }
+    }
+    await this.start(tx, createdIds, outcome, depth);
+  }
+
+  /** New tasks: picks their policy; zero steps are approved at once, others await step 0. */
+  private async start(tx: Tx, ids: string[], outcome: Outcome, depth: number): Promise<void> {
+    const approveNow: string[] = [];
+    const firstSteps: { id: string; step: number; approverType: string; userIds: string[] }[] = [];
+    const defaults = { defaultRequestSteps: JSON.stringify(this.defaults.requestSteps), defaultRevokeSteps: JSON.stringify(this.defaults.revokeSteps) };
+    for (const batch of batches(ids)) {
+      const rows = await tx.run<TaskRef & { steps: string; kind: string; origin: string; entitlementId: string }>('workflow/resolve-policies', { ids: batch, ...defaults });
+      for (const row of rows) {
+        const steps = JSON.parse(row.steps) as PolicyStep[];
+        if (steps.length === 0) {
+          approveNow.push(row.id);
+          outcome.events.push(taskEvent('TASK_CREATED', row, { kind: row.kind, origin: row.origin, entitlementId: row.entitlementId, autoApproved: true }));
+        } else {
+          firstSteps.push({ id: row.id, step: 0, approverType: steps[0]!.approverType, userIds: steps[0]!.userIds ?? [] });
+        }
+      }
+    }
+    for (const entered of await this.enterSteps(tx, firstSteps)) {
+      outcome.events.push(taskEvent('TASK_CREATED', entered, { step: 0, approverIds: entered.approverIds, awaitingAdmins: entered.awaitingAdmins }));
+    }
+    await this.approve(tx, approveNow, outcome, depth);
+  }
+
+  /** Puts tasks at a step of their policy, resolving its approvers (the admins when nobody). */
+  async enterSteps(
+    tx: Tx,
+    rows: { id: string; step: number; approverType: string; userIds: string[] }[],
+  ): Promise<(TaskRef & { approverIds: string[]; awaitingAdmins: boolean })[]> {
+    const entered: (TaskRef & { approverIds: string[]; awaitingAdmins: boolean })[] = [];
+    for (const batch of batches(rows)) {
+      entered.push(...(await tx.run<TaskRef & { approverIds: string[]; awaitingAdmins: boolean }>('workflow/enter-steps', { rows: batch, now: now() })));
+    }
+    return entered;
+  }
+
+  /** Approved tasks: the system provisions AUTOMATIC apps and profiles at once; MANUAL apps wait. */
+  async approve(tx: Tx, ids: string[], outcome: Outcome, depth: number): Promise<void> {
+    const automatic: string[] = [];
+    for (const batch of batches(ids)) {
+      const rows = await tx.run<TaskRef & { automatic: boolean; provisionerIds: string[] }>('workflow/approve-tasks', { ids: batch, now: now() });
+      for (const row of rows) {
+        if (row.automatic) automatic.push(row.id);
+        else outcome.events.push(taskEvent('TASK_PROVISIONING', row, { provisionerIds: row.provisionerIds, approverIds: row.provisionerIds }));
+      }
+    }
+    await this.complete(tx, automatic, outcome, depth, null);
+  }
+
+  /** Completes tasks awaiting provisioning: grants are created or removed, then the cascades run. */
+  async complete(tx: Tx, ids: string[], outcome: Outcome, depth: number, byId: string | null): Promise<void> {
+    if (ids.length === 0) return;
+    const done: CompletedTask[] = [];
+    for (const batch of batches(ids)) {
+      const at = now();
+      done.push(...(await tx.run<CompletedTask>('workflow/complete-grant-tasks', { rows: batch.map((id) => ({ id, grantId: newId() })), now: at, byId })));
+      done.push(...(await tx.run<CompletedTask>('workflow/complete-revoke-tasks', { ids: batch, now: at, byId })));
+    }
+    outcome.completed += done.length;
+    for (const task of done) {
+      outcome.events.push(taskEvent('TASK_DONE', task, { kind: task.kind, entitlementId: task.entitlementId, ...(byId ? { byId } : {}) }));
+      if (task.changed) outcome.changedEntitlementIds.add(task.entitlementId);
+    }
+    await this.cascade(tx, done, outcome, depth);
+  }
+
+  /** What completed enrollments and unenrollments mean for the items of their profiles. */
+  private async cascade(tx: Tx, done: CompletedTask[], outcome: Outcome, depth: number): Promise<void> {
+    const children: TaskRequest[] = [];
+    // Under SYNC_MEMBERS_ONLY a membership change made by the sync changes no access.
+    const membersOnly = (t: CompletedTask) => t.origin === 'SYNC' && t.automationMode === 'SYNC_MEMBERS_ONLY';
+
+    const enrolled = done.filter((t) => t.kind === 'GRANT' && t.ownProfileId !== null);
+    for (const t of enrolled) outcome.events.push({ type: 'MEMBER_ENROLLED', taskId: t.id, userId: t.userId, profileId: t.ownProfileId });
+    const enrollRows = enrolled.filter((t) => !membersOnly(t)).map((t) => ({ parentId: t.id, userId: t.userId, profileId: t.ownProfileId! }));
+    for (const row of await this.itemsToGrant(tx, enrollRows, null)) {
+      children.push({ kind: 'GRANT', origin: 'PROFILE_ENROLLMENT', userId: row.userId, entitlementId: row.entitlementId, profileId: row.profileId, parentId: row.parentId });
+    }
+
+    const unenrolled = done.filter((t) => t.kind === 'REVOKE' && t.ownProfileId !== null);
+    for (const t of unenrolled) outcome.events.push({ type: 'MEMBER_UNENROLLED', taskId: t.id, userId: t.userId, profileId: t.ownProfileId });
+    const unenrollRows = unenrolled.map((t) => ({
+      parentId: t.id,
+      userId: t.userId,
+      profileId: t.ownProfileId!,
+      action: membersOnly(t) ? 'LEAVE_AS_IS' : (t.unenrollmentAction ?? 'REVOKE_UNJUSTIFIED'),
+    }));
+    await this.cancelOpenItemTasks(tx, unenrollRows, null, 'The user was unenrolled from the profile', outcome);
+    for (const row of await this.itemsToRevoke(tx, unenrollRows, null)) {
+      children.push({ kind: 'REVOKE', origin: 'PROFILE_UNENROLLMENT', userId: row.userId, entitlementId: row.entitlementId, profileId: row.profileId, parentId: row.parentId });
+    }
+
+    if (children.length === 0) return;
+    if (depth >= MAX_CASCADE_DEPTH) return;
+    await this.createIn(tx, children, outcome, depth + 1);
+  }
+
+  /** Items the users don't hold yet (held ones gain the profile as a source). */
+  async itemsToGrant(tx: Tx, rows: { parentId: string | null; userId: string; profileId: string }[], entitlementIds: string[] | null): Promise<CascadeRow[]> {
+    const result: CascadeRow[] = [];
+    for (const batch of batches(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
+      result.push(...(await tx.run<CascadeRow>('workflow/enrollment-cascade', { rows: batch, entitlementIds })));
+    }
+    return result;
+  }
+
+  /** Grants that lose the profile as a source, and those of them the unenrollment action revokes. */
+  async itemsToRevoke(
+    tx: Tx,
+    rows: { parentId: string | null; userId: string; profileId: string; action: string }[],
+    entitlementIds: string[] | null,
+  ): Promise<CascadeRow[]> {
+    const result: CascadeRow[] = [];
+    for (const batch of batches(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
+      result.push(...(await tx.run<CascadeRow>('workflow/unenrollment-cascade', { rows: batch, entitlementIds })));
+    }
+    return result;
+  }
+
+  /** Open item grant tasks of users who are no longer members (or of items no longer in the profile). */
+  async cancelOpenItemTasks(tx: Tx, rows: { userId: string; profileId: string }[], entitlementIds: string[] | null, reason: string, outcome: Outcome): Promise<void> {
+    const ids: string[] = [];
+    for (const batch of batches(rows)) {
+      ids.push(...(await tx.run<{ id: string }>('workflow/open-item-tasks', { rows: batch.map((r) => ({ userId: r.userId, profileId: r.profileId })), entitlementIds })).map((r) => r.id));
+    }
+    await this.cancel(tx, ids, reason, null, outcome);
+  }
+
+  async cancel(tx: Tx, ids: string[], reason: string, byId: string | null, outcome: Outcome): Promise<string[]> {
+    const cancelled: string[] = [];
+    for (const batch of batches(ids)) {
+      for (const row of await tx.run<TaskRef>('tasks/cancel-tasks', { ids: batch, reason, byId, now: now() })) {
+        cancelled.push(row.id);
+        outcome.events.push(taskEvent('TASK_CANCELLED', row, { reason, ...(byId ? { byId } : {}) }));
+      }
+    }
+    return cancelled;
+  }
+}

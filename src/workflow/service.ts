@@ -1,0 +1,221 @@
+/**
+ * The access workflow's entry points: self-service requests, reviewers' decisions, provisioning,
+ * cancellation, and what a change of a profile's items means for its members. Each is one write
+ * transaction; events are appended in it and published after it commits.
+ */
+import { isAdmin, type Viewer } from '../auth/viewer.js';
+import type { Tx } from '../db/database.js';
+import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
+import { badInput, conflict, forbidden, notFound } from '../errors.js';
+import { newId, now } from '../ids.js';
+import type { Services } from '../services.js';
+import type { TaskOrigin, TaskRequest, TaskState } from '../tasks/records.js';
+import { Outcome } from './engine.js';
+
+/** Members handled per transaction when a profile's items change. */
+export const MEMBER_BATCH = 1000;
+const MAX_TEXT = 2000;
+
+interface LockedTask {
+  id: string;
+  kind: 'GRANT' | 'REVOKE';
+  state: TaskState;
+  origin: TaskOrigin;
+  steps: string | null;
+  currentStep: number | null;
+  awaitingAdmins: boolean;
+  userId: string;
+  entitlementId: string;
+  requestedById: string | null;
+  approverIds: string[];
+  profileId: string | null;
+  provisioning: 'AUTOMATIC' | 'MANUAL';
+  ownerIds: string[];
+}
+
+function checkText(what: string, value: string | null | undefined): void {
+  if (value !== null && value !== undefined && value.length > MAX_TEXT) throw badInput(`${what} is at most ${MAX_TEXT} characters`);
+}
+
+export class WorkflowService {
+  constructor(private readonly services: Services) {}
+
+  private get engine() {
+    return this.services.tasks.engine;
+  }
+
+  /** One write transaction of workflow work: events appended in it, published after it commits. */
+  private async unit(work: (tx: Tx, outcome: Outcome) => Promise<void>): Promise<Outcome> {
+    const outcome = await this.services.db.write(async (tx) => {
+      // A fresh outcome per attempt: the driver may retry the function.
+      const attempt = new Outcome();
+      await work(tx, attempt);
+      await this.services.tasks.appendIn(tx, attempt);
+      return attempt;
+    });
+    this.services.tasks.afterCommit(outcome);
+    return outcome;
+  }
+
+  private async lock(tx: Tx, taskId: string): Promise<LockedTask> {
+    const task = await tx.one<LockedTask>('workflow/lock-task', { id: taskId, now: now() });
+    if (!task) throw notFound('No such task');
+    return task;
+  }
+
+  /** The viewer asks for an entitlement for themself (scope `request`). Returns the task's id. */
+  async requestAccess(viewer: Viewer, entitlementId: string, reason: string | null): Promise<string> {
+    if (viewer.userId === null) throw badInput('The bootstrap admin token acts as no user: request access with a user token');
+    checkText('A reason', reason);
+    const userId = viewer.userId;
+    const target = await this.services.db.read((tx) =>
+      tx.one<{ kind: string; profileId: string | null; allowEnrollmentRequests: boolean; held: boolean }>('workflow/entitlement-for-request', { entitlementId, userId }),
+    );
+    if (!target) throw notFound('No such entitlement');
+    if (target.kind === 'PROFILE_EXCLUSION') throw badInput('An exclusion is not requested: admins set it in the profile automation');
+    const enrollment = target.kind === 'PROFILE_ENROLLMENT';
+    if (enrollment && !target.allowEnrollmentRequests) throw forbidden('This access profile does not accept enrollment requests');
+    if (target.held) throw badInput(enrollment ? 'You are already a member of this access profile' : 'You already hold this entitlement');
+    const request: TaskRequest = {
+      kind: 'GRANT',
+      origin: 'SELF_SERVICE',
+      userId,
+      entitlementId,
+      profileId: enrollment ? target.profileId : null,
+      requestedById: userId,
+      reason,
+      enrollVia: enrollment ? 'SELF_SERVICE' : null,
+    };
+    const outcome = await this.unit((tx, o) => this.engine.createIn(tx, [request], o));
+    return (outcome.created[0] ?? outcome.existing[0])!;
+  }
+
+  /** A reviewer approves or denies the current step of a task (scope `review`). */
+  async decide(viewer: Viewer, taskId: string, approved: boolean, comment: string | null): Promise<void> {
+    if (viewer.userId === null) throw forbidden('Decisions are recorded against a user: decide with a user token');
+    checkText('A comment', comment);
+    const reviewerId = viewer.userId;
+    await this.unit(async (tx, outcome) => {
+      const task = await this.lock(tx, taskId);
+      if (task.userId === reviewerId) throw forbidden('Nobody decides a task about their own access');
+      if (task.state !== 'PENDING_APPROVAL') throw conflict(`The task is no longer awaiting approval (it is ${task.state})`, { state: task.state });
+      const step = task.currentStep ?? 0;
+      // Admins may decide any step; a step gone to the admins is for anyone with the ADMIN role.
+      const mayDecide = task.approverIds.includes(reviewerId) || isAdmin(viewer) || (task.awaitingAdmins && viewer.role === 'ADMIN');
+      if (!mayDecide) throw forbidden("You are not an approver of this task's current step");
+      const decidedBefore = await tx.one<{ decided: boolean }>('workflow/has-decided', { taskId, userId: reviewerId });
+      if (decidedBefore?.decided) throw conflict('You already decided an earlier step of this task');
+      await tx.run('workflow/record-approval', { taskId, id: newId(), byId: reviewerId, approved, comment, step, now: now() });
+      const ref = { id: task.id, userId: task.userId, profileId: task.profileId };
+      if (!approved) {
+        await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_APPROVAL', to: 'DENIED', reason: comment, byId: reviewerId, now: now() });
+        outcome.events.push({ type: 'TASK_DENIED', taskId, userId: ref.userId, profileId: ref.profileId, payload: { byId: reviewerId, step, comment } });
+        return;
+      }
+      const steps = JSON.parse(task.steps ?? '[]') as PolicyStep[];
+      const next = steps[step + 1];
+      if (next) {
+        const [entered] = await this.engine.enterSteps(tx, [{ id: taskId, step: step + 1, approverType: next.approverType, userIds: next.userIds ?? [] }]);
+        outcome.events.push({
+          type: 'TASK_STEP_APPROVED',
+          taskId,
+          userId: ref.userId,
+          profileId: ref.profileId,
+          payload: { byId: reviewerId, step, comment, nextStep: step + 1, approverIds: entered?.approverIds ?? [], awaitingAdmins: entered?.awaitingAdmins ?? false },
+        });
+        return;
+      }
+      outcome.events.push({ type: 'TASK_APPROVED', taskId, userId: ref.userId, profileId: ref.profileId, payload: { byId: reviewerId, step, comment } });
+      await this.engine.approve(tx, [taskId], outcome, 0);
+    });
+  }
+
+  /** The owner of a MANUAL app (or an admin) reports the task provisioned (scope `provision`). */
+  async completeProvisioning(viewer: Viewer, taskId: string): Promise<void> {
+    await this.unit(async (tx, outcome) => {
+      const task = await this.lockForProvisioning(tx, viewer, taskId);
+      await this.engine.complete(tx, [task.id], outcome, 0, viewer.userId);
+    });
+  }
+
+  /** The provisioner could not carry the change out: the task ends FAILED with the reason. */
+  async failProvisioning(viewer: Viewer, taskId: string, reason: string): Promise<void> {
+    if (reason.trim() === '') throw badInput('A reason is required');
+    checkText('A reason', reason);
+    await this.unit(async (tx, outcome) => {
+      const task = await this.lockForProvisioning(tx, viewer, taskId);
+      await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_PROVISIONING', to: 'FAILED', reason, byId: viewer.userId, now: now() });
+      outcome.events.push({ type: 'TASK_FAILED', taskId, userId: task.userId, profileId: task.profileId, payload: { byId: viewer.userId, reason } });
+    });
+  }
+
+  private async lockForProvisioning(tx: Tx, viewer: Viewer, taskId: string): Promise<LockedTask> {
+    const task = await this.lock(tx, taskId);
+    const provisioner = isAdmin(viewer) || (viewer.userId !== null && task.ownerIds.includes(viewer.userId));
+    if (!provisioner) throw forbidden("Only the app's owners or an admin provision its tasks");
+    if (task.state !== 'PENDING_PROVISIONING') throw conflict(`The task is not awaiting provisioning (it is ${task.state})`, { state: task.state });
+    return task;
+  }
+
+  /** The requester of a task (or its subject, for a self-service request) or an admin withdraws it. */
+  async cancel(viewer: Viewer, taskId: string, reason: string | null): Promise<void> {
+    checkText('A reason', reason);
+    await this.unit(async (tx, outcome) => {
+      const task = await this.lock(tx, taskId);
+      const own = viewer.userId !== null && (task.requestedById === viewer.userId || (task.origin === 'SELF_SERVICE' && task.userId === viewer.userId));
+      if (!own && !isAdmin(viewer)) throw forbidden('Only the requester or an admin cancels a task');
+      if (task.state !== 'PENDING_APPROVAL' && task.state !== 'PENDING_PROVISIONING') {
+        throw conflict(`The task is already closed (it is ${task.state})`, { state: task.state });
+      }
+      await this.engine.cancel(tx, [taskId], reason ?? 'Cancelled', viewer.userId, outcome);
+    });
+  }
+
+  /** Items added to a profile: grant tasks for its current members (held items just gain the source). */
+  async itemsAdded(profileId: string, entitlementIds: string[], requestForMembers: boolean, actor: Viewer | null): Promise<void> {
+    if (!requestForMembers || entitlementIds.length === 0) return;
+    const members = await this.membersOf(profileId);
+    for (let i = 0; i < members.userIds.length; i += MEMBER_BATCH) {
+      const rows = members.userIds.slice(i, i + MEMBER_BATCH).map((userId) => ({ parentId: null, userId, profileId }));
+      await this.unit(async (tx, outcome) => {
+        const missing = await this.engine.itemsToGrant(tx, rows, entitlementIds);
+        const requests: TaskRequest[] = missing.map((r) => ({
+          kind: 'GRANT',
+          origin: 'PROFILE_ITEM_ADDED',
+          userId: r.userId,
+          entitlementId: r.entitlementId,
+          profileId,
+          requestedById: actor?.userId ?? null,
+        }));
+        await this.engine.createIn(tx, requests, outcome);
+      });
+    }
+  }
+
+  /** Items removed from a profile: the profile's unenrollment action, for those items, for its members. */
+  async itemsRemoved(profileId: string, entitlementIds: string[], actor: Viewer | null): Promise<void> {
+    if (entitlementIds.length === 0) return;
+    const members = await this.membersOf(profileId);
+    for (let i = 0; i < members.userIds.length; i += MEMBER_BATCH) {
+      const rows = members.userIds.slice(i, i + MEMBER_BATCH).map((userId) => ({ parentId: null, userId, profileId, action: members.action }));
+      await this.unit(async (tx, outcome) => {
+        await this.engine.cancelOpenItemTasks(tx, rows, entitlementIds, 'The item was removed from the profile', outcome);
+        const toRevoke = await this.engine.itemsToRevoke(tx, rows, entitlementIds);
+        const requests: TaskRequest[] = toRevoke.map((r) => ({
+          kind: 'REVOKE',
+          origin: 'PROFILE_ITEM_REMOVED',
+          userId: r.userId,
+          entitlementId: r.entitlementId,
+          profileId,
+          requestedById: actor?.userId ?? null,
+        }));
+        await this.engine.createIn(tx, requests, outcome);
+      });
+    }
+  }
+
+  private async membersOf(profileId: string): Promise<{ action: UnenrollmentAction; userIds: string[] }> {
+    const row = await this.services.db.read((tx) => tx.one<{ action: UnenrollmentAction; userIds: string[] }>('workflow/members-of-profile', { profileId }));
+    return row ?? { action: 'REVOKE_UNJUSTIFIED', userIds: [] };
+  }
+}

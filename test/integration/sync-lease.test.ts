@@ -1,0 +1,111 @@
+/**
+ * One sync per profile at a time: ten concurrent syncNow calls give one run and no duplicate task;
+ * a sync killed half-way (its process SIGKILLed) is redone after its lease expires, with no
+ * duplicate or lost task; a change of a condition grant syncs the profile within seconds.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { idOf, ingestOrg } from '../helpers/fixtures.js';
+import { createProfile, cypher, eventually, grant, openTasks, setAutomation, users } from '../helpers/sync-seed.js';
+
+let t: TestApp;
+let pendingPolicy: string;
+const raw = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+const SYNC_NOW = `mutation($p: ID!) { syncNow(profileId: $p) { id state enrollTasksCreated } }`;
+
+beforeAll(async () => {
+  t = await startTestApp({ SYNC_LEASE_SECONDS: '2' });
+  await resetGraph(t.app);
+  await ingestOrg(t, 120, [{ externalId: 'app', name: 'App', entitlements: ['c0', 'c1', 'c2', 'c3'] }]);
+  const approver = (await cypher<{ id: string }>(t, `MATCH (u:User {externalId: 'u119'}) RETURN u.id AS id`))[0]!.id;
+  const policy = await t.admin(`mutation($s: [PolicyStepInput!]!) { createPolicy(name: "named", steps: $s) { id } }`, {
+    s: [{ approverType: 'USERS', userIds: [Buffer.from(`User:${approver}`).toString('base64')] }],
+  });
+  pendingPolicy = policy.createPolicy.id;
+});
+afterAll(async () => t?.stop());
+
+describe('the lease', () => {
+  it('ten concurrent syncNow calls on one profile: one run, nine CONFLICT, no duplicate task', async () => {
+    const p = await createProfile(t, 'Concurrent', { enrollmentPolicyId: pendingPolicy });
+    await grant(t, users(0, 50).map((u) => [u, 'c0'] as [string, string]));
+    // Let the change trigger settle first: only the syncs this test starts may run.
+    await t.app.services.syncTriggers.idle();
+    await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c0')] });
+    await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
+    // Hold the winning run open until every call has answered, so none can start after it ends.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    t.app.services.sync.hooks.afterStart = () => gate;
+    const calls = Array.from({ length: 10 }, () => t.request<{ syncNow: { id: string; state: string } }>(SYNC_NOW, { p: p.id }));
+    const losers = await eventually(async () => {
+      const settled = await Promise.all(calls.map((c) => Promise.race([c, new Promise((r) => setTimeout(() => r(null), 10))])));
+      const done = settled.filter((s) => s !== null);
+      return done.length >= 9 ? done : null;
+    });
+    open();
+    const results = await Promise.all(calls);
+    t.app.services.sync.hooks.afterStart = undefined;
+    expect(losers.flatMap((b: any) => codesOf(b))).toEqual(Array(9).fill('CONFLICT'));
+    const winners = results.filter((b) => !b.errors);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]!.data!.syncNow.state).toBe('COMPLETED');
+    const runs = await cypher(t, `MATCH (r:SyncRun)-[:OF_PROFILE]->(:AccessProfile {id: $p}) RETURN count(r) AS n`, { p: p.raw });
+    expect(Number(runs[0]!.n)).toBe(1);
+    const tasks = await cypher(t, `MATCH (t:Task)-[:VIA_PROFILE]->(:AccessProfile {id: $p}) RETURN count(t) AS n, count(DISTINCT t.openKey) AS keys`, { p: p.raw });
+    expect(tasks[0]).toMatchObject({ n: 50, keys: 50 });
+  });
+
+  it('a sync killed half-way is redone after its lease expires: no duplicate and no lost task', async () => {
+    const p = await createProfile(t, 'Crash', { enrollmentPolicyId: pendingPolicy });
+    await grant(t, users(0, 60).map((u) => [u, 'c1'] as [string, string]));
+    // Let the change trigger settle first: only the syncs this test starts may run.
+    await t.app.services.syncTriggers.idle();
+    await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c1')] });
+    await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
+    const child = spawnSync('npx', ['tsx', 'test/helpers/sync-crash-child.ts', p.raw, '7'], {
+      env: { ...process.env, NEO4J_URI: inject('neo4jUri'), SYNC_LEASE_SECONDS: '2' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(child.stdout).toContain('killed after one batch');
+    const en = raw(p.enrollmentEntitlementId);
+    expect(await openTasks(t, en, 'GRANT')).toHaveLength(7);
+    // Its lease still holds: a sync now is refused until it expires, then redoes the rest.
+    const run = await eventually(async () => {
+      const body = await t.request<{ syncNow: { id: string; state: string; enrollTasksCreated: number } }>(SYNC_NOW, { p: p.id });
+      if (body.errors) {
+        expect(codesOf(body)).toEqual(['CONFLICT']);
+        return null;
+      }
+      return body.data!.syncNow;
+    });
+    expect(run).toMatchObject({ state: 'COMPLETED', enrollTasksCreated: 53 });
+    expect(await openTasks(t, en, 'GRANT')).toEqual(users(0, 60).sort());
+    const runs = await cypher(t, `MATCH (r:SyncRun)-[:OF_PROFILE]->(:AccessProfile {id: $p}) RETURN r.state AS state, r.failReason AS why ORDER BY r.startedAt`, { p: p.raw });
+    expect(runs.map((r) => r.state)).toEqual(['FAILED', 'COMPLETED']);
+    expect(runs[0]!.why).toMatch(/Interrupted/);
+  });
+});
+
+describe('near-real-time trigger', () => {
+  it('an ingested condition grant leads to the enrollment task within seconds; each task is created once', async () => {
+    const p = await createProfile(t, 'Realtime', { enrollmentPolicyId: pendingPolicy });
+    const c2 = await idOf(t, 'entitlement', 'c2');
+    await setAutomation(t, p.id, { enabled: true, conditionEntitlementIds: [c2] });
+    const en = raw(p.enrollmentEntitlementId);
+    for (const u of ['u100', 'u101', 'u102']) await grant(t, [[u, 'c2']]);
+    await eventually(async () => (await openTasks(t, en, 'GRANT')).length === 3);
+    await t.app.services.syncTriggers.idle();
+    const runs = await cypher(t, `MATCH (r:SyncRun {trigger: 'HOLDERS_CHANGED'})-[:OF_PROFILE]->(:AccessProfile {id: $p}) RETURN sum(r.enrollTasksCreated) AS n, count(r) AS runs`, { p: p.raw });
+    expect(Number(runs[0]!.n)).toBe(3);
+    expect(Number(runs[0]!.runs)).toBeLessThanOrEqual(3);
+    // A grant of an entitlement outside every condition starts no sync.
+    const before = await cypher(t, `MATCH (r:SyncRun) RETURN count(r) AS n`);
+    await grant(t, [['u103', 'c3']]);
+    await new Promise((r) => setTimeout(r, 600));
+    await t.app.services.syncTriggers.idle();
+    expect(await cypher(t, `MATCH (r:SyncRun) RETURN count(r) AS n`)).toEqual(before);
+  });
+});
