@@ -1,4 +1,5 @@
 /** The environment, parsed and validated once at boot. */
+import type { PolicyStep } from './directory/records.js';
 export interface Config {
   port: number;
   neo4j: { uri: string | null; user: string; password: string; database: string | undefined };
@@ -14,6 +15,24 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Query limits, abuse controls and input rules (docs/security.md). */
   security: SecurityConfig;
+  events: { pollMs: number; retentionHours: number; notifyBaseDelayMs: number };
+  /** Approval steps of tasks whose entitlement (or profile) names no policy (docs/workflow.md). */
+  workflowDefaults: { requestSteps: PolicyStep[]; revokeSteps: PolicyStep[] };
+}
+
+const APPROVER_TYPES = ['MANAGER', 'APP_OWNERS'] as const;
+
+/**
+ * A deployment default policy: approver types, one per step, comma separated ("MANAGER",
+ * "MANAGER,APP_OWNERS"); "NONE" or empty for zero steps (auto-approve).
+ */
+export function parseDefaultPolicy(raw: string | undefined, fallback: PolicyStep[]): PolicyStep[] | null {
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toUpperCase();
+  if (value === '' || value === 'NONE') return [];
+  const types = value.split(',').map((part) => part.trim());
+  if (!types.every((type) => (APPROVER_TYPES as readonly string[]).includes(type))) return null;
+  return types.map((type) => ({ approverType: type as PolicyStep['approverType'], userIds: [] }));
 }
 
 export interface SecurityConfig {
@@ -72,6 +91,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${name} must be a URL (got "${raw}")`);
     }
     return raw;
+  };
+  const defaultPolicy = (name: string, fallback: PolicyStep[]): PolicyStep[] => {
+    const steps = parseDefaultPolicy(env[name], fallback);
+    if (steps === null) problems.push(`${name} must list approver types (MANAGER, APP_OWNERS) separated by commas, or NONE (got "${env[name]}")`);
+    return steps ?? fallback;
   };
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
@@ -134,6 +158,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE || null,
       persistedOperationsFor: persistedFor as SecurityConfig['persistedOperationsFor'],
     },
+    events: {
+      pollMs: integer('EVENTS_POLL_MS', 1000, 10),
+      retentionHours: integer('EVENTS_RETENTION_HOURS', 168, 1),
+      notifyBaseDelayMs: integer('NOTIFY_BASE_DELAY_MS', 1000, 1),
+    },
+    workflowDefaults: { requestSteps: defaultPolicy('WORKFLOW_DEFAULT_REQUEST_POLICY', [{ approverType: 'MANAGER', userIds: [] }]), revokeSteps: defaultPolicy('WORKFLOW_DEFAULT_REVOKE_POLICY', []) },
   };
   if (config.adminToken !== null && config.adminToken.length < 16) problems.push('ADMIN_TOKEN must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -16,27 +16,17 @@ declare module '../services.js' {
   }
 }
 
-/** Test and benchmark knobs, read once at boot (EVENTS_POLL_MS, EVENTS_RETENTION_HOURS, NOTIFY_BASE_DELAY_MS). */
-function numberFromEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? NaN : Number(raw);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-}
-
 extendServices((services) => {
   const bus: EventBus = services.config.redisUrl ? new RedisBus(services.config.redisUrl, services.logger) : new InProcessBus();
-  const retentionHours = numberFromEnv('EVENTS_RETENTION_HOURS');
-  const stream = new EventStream(services.db, bus, services.logger, {
-    pollMs: numberFromEnv('EVENTS_POLL_MS'),
-    retentionMs: retentionHours === undefined ? undefined : retentionHours * 3600_000,
-  });
+  const { pollMs, retentionHours, notifyBaseDelayMs } = services.config.events;
+  const stream = new EventStream(services.db, bus, services.logger, { pollMs, retentionMs: retentionHours * 3600_000 });
   services.eventStream = stream;
   services.events.onCommit(() => stream.committed());
   services.notifier = services.config.notifyWebhookUrl
     ? new WebhookNotifier(services.db, services.logger, {
         url: services.config.notifyWebhookUrl,
         publicUrl: services.config.publicUrl,
-        baseDelayMs: numberFromEnv('NOTIFY_BASE_DELAY_MS'),
+        baseDelayMs: notifyBaseDelayMs,
       })
     : null;
   const notifier = services.notifier;

@@ -26,9 +26,8 @@ async function busReady(t: TestApp): Promise<void> {
 
 beforeAll(async () => {
   redis = await startRedis();
-  process.env.EVENTS_POLL_MS = '60000';
-  a = await startTestApp({ REDIS_URL: redis.url });
-  b = await startTestApp({ REDIS_URL: redis.url });
+  a = await startTestApp({ REDIS_URL: redis.url, EVENTS_POLL_MS: '60000' });
+  b = await startTestApp({ REDIS_URL: redis.url, EVENTS_POLL_MS: '60000' });
   await resetGraph(a.app);
   await Promise.all([busReady(a), busReady(b)]);
   // Both instances notice the emptied log before the tests (the poll is slow here).

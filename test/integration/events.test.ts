@@ -46,9 +46,7 @@ async function graphCount(cypher: string, params: Record<string, unknown> = {}):
 
 beforeAll(async () => {
   hook = await startWebhookReceiver();
-  process.env.NOTIFY_BASE_DELAY_MS = '50';
-  process.env.EVENTS_POLL_MS = '300';
-  t = await startTestApp({ NOTIFY_WEBHOOK_URL: hook.url, PUBLIC_URL: 'https://governance.example.com' });
+  t = await startTestApp({ NOTIFY_WEBHOOK_URL: hook.url, PUBLIC_URL: 'https://governance.example.com', NOTIFY_BASE_DELAY_MS: '50', EVENTS_POLL_MS: '300' });
   await resetGraph(t.app);
   await ingestOrg(t, 4, [{ externalId: 'gh', name: 'GitHub', entitlements: ['gh-read', 'gh-write', 'gh-admin', 'gh-triage'] }]);
   for (const u of ['u0', 'u1', 'u2', 'u3']) ids[u] = rawIdOf('User', await idOf(t, 'user', u));
