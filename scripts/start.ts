@@ -1,13 +1,13 @@
 /**
  * Starts the API. With no NEO4J_URI it starts the project-managed Neo4j first (fetched from
- * Maven Central on first use). With --demo it loads the demo organisation into an empty graph
- * and opens GraphiQL with an admin token filled in.
+ * Maven Central on first use) and stops it with the API. With --demo it loads the demo
+ * organisation into an empty graph and opens GraphiQL with an admin token filled in.
  *
  *   tsx scripts/start.ts [--demo] [--reset]
  */
-import { buildApp } from '../src/app.js';
-import '../src/capabilities.js';
-import { ConfigError, parseConfig } from '../src/config.js';
+import type { App } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { runMain, serve } from '../src/main.js';
 import { hasData, loadDemoData } from './demo-data.js';
 import { startNeo4j, stopNeo4j } from './neo4j.js';
 
@@ -15,41 +15,39 @@ const demo = process.argv.includes('--demo');
 const reset = process.argv.includes('--reset');
 const DEMO_TOKEN = 'demo-admin-token-change-me';
 
-try {
+async function emptyGraph(app: App): Promise<void> {
+  const session = app.services.db.driver.session();
+  try {
+    await session.run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+  } finally {
+    await session.close();
+  }
+}
+
+await runMain(async () => {
   const env = { ...process.env };
   if (demo && !env.ADMIN_TOKEN) env.ADMIN_TOKEN = DEMO_TOKEN;
   const managed = !env.NEO4J_URI;
-  if (managed) {
-    const server = await startNeo4j({ name: 'local', port: Number(env.NEO4J_LOCAL_PORT ?? 7687) });
-    env.NEO4J_URI = server.uri;
-  }
+  if (managed) env.NEO4J_URI = (await startNeo4j({ name: 'local', port: Number(env.NEO4J_LOCAL_PORT ?? 7687) })).uri;
   const config = parseConfig(env);
-  const app = await buildApp(config, demo ? { graphiqlHeaders: { Authorization: `Bearer ${config.adminToken}` } } : {});
-  if (reset) {
-    const session = app.services.db.driver.session();
-    await session.run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-    await session.close();
-  }
-  if (demo && config.adminToken) {
-    if (await hasData(app, config.adminToken)) {
-      process.stderr.write('demo: the graph already holds data; keeping it (--reset starts over)\n');
-    } else {
-      const loaded = await loadDemoData(app, config.adminToken);
-      process.stderr.write(`demo: loaded ${loaded.users} users, ${loaded.grants} grants, ${loaded.profiles} access profiles\n`);
-    }
-  }
-  const port = await app.start(config.port);
-  process.stderr.write(`\nGraphiQL: http://localhost:${port}/graphql\n`);
-  if (demo) process.stderr.write(`Admin token (already in GraphiQL's headers): ${config.adminToken}\n`);
-  const shutdown = async () => {
-    await app.stop();
+  const token = config.adminToken;
+  await serve(config, {
+    ...(demo && token ? { graphiqlHeaders: { Authorization: `Bearer ${token}` } } : {}),
+    prepare: async (app) => {
+      if (reset) await emptyGraph(app);
+      if (!demo || !token) return;
+      if (await hasData(app, token)) {
+        process.stderr.write('demo: the graph already holds data; keeping it (--reset starts over)\n');
+      } else {
+        const loaded = await loadDemoData(app, token);
+        process.stderr.write(`demo: loaded ${loaded.users} users, ${loaded.grants} grants, ${loaded.profiles} access profiles\n`);
+      }
+    },
     // The managed server goes with the API unless asked to stay (KEEP_NEO4J=1).
-    if (managed && env.KEEP_NEO4J !== '1') await stopNeo4j('local');
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-} catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
-  process.exit(1);
-}
+    afterStop: async () => {
+      if (managed && env.KEEP_NEO4J !== '1') await stopNeo4j('local');
+    },
+  });
+  process.stderr.write(`\nGraphiQL: http://localhost:${config.port}/graphql\n`);
+  if (demo) process.stderr.write(`Admin token (already in GraphiQL's headers): ${token}\n`);
+});
