@@ -1,11 +1,15 @@
 /**
  * Sync benchmark: generates an organisation with batched Cypher (BENCH_USERS users, default 50,000;
  * BENCH_GRANTS grants, 500,000; BENCH_PROFILES profiles, 200, each with an enabled automation whose
- * condition is two entitlements), then prints:
- *   - the first sync of every profile (tasks created per second),
+ * condition is two entitlements; BENCH_AUTO_PROFILES of them, default 10%, have a zero-step
+ * (auto-approve) enrollment policy and two items, so their enrollments complete at once and the
+ * enrollment cascade creates item tasks in the same transaction), then prints:
+ *   - the first sync of every profile (tasks created per second), the pending-policy profiles and
+ *     the auto-approve ones apart (what the cascade adds),
  *   - a steady-state sync of every profile with nothing to do (seconds),
- *   - the delay from an ingest (upsertGrants) of a condition grant to the enrollment task it causes.
- * Starts its own Neo4j ('bench', port 7712, bigger heap and page cache) unless NEO4J_URI is set.
+ *   - the delay from an ingest (upsertGrants) of a condition grant to the enrollment task it causes,
+ *   - after each phase, the statements that took longest (services.db.slowestStatements()).
+ * Starts its own Neo4j ('bench', port 7715, heap 4g, page cache 2g) unless NEO4J_URI is set.
  *   npx tsx bench/sync.ts            BENCH_USERS=5000 BENCH_GRANTS=50000 BENCH_PROFILES=20 npx tsx bench/sync.ts
  */
 import { randomUUID } from 'node:crypto';
@@ -18,13 +22,15 @@ import { startNeo4j, stopNeo4j } from '../scripts/neo4j.js';
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 500_000);
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 200);
+const AUTO_PROFILES = Math.min(PROFILES, Number(process.env.BENCH_AUTO_PROFILES ?? Math.round(PROFILES / 10)));
 const ENTITLEMENTS = Math.max(50, Math.round(USERS / 50));
-const BATCH = 5000;
+/** Rows per generating statement. */
+const BATCH = 20_000;
 
 let ownNeo4j = false;
 let uri = process.env.NEO4J_URI;
 if (!uri) {
-  uri = (await startNeo4j({ name: 'bench', port: 7712, heap: '2g', pageCache: '1g' })).uri;
+  uri = (await startNeo4j({ name: 'bench', port: Number(process.env.BENCH_PORT ?? 7715), heap: '4g', pageCache: '2g' })).uri;
   ownNeo4j = true;
 }
 const app = await buildApp(parseConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'error', SYNC_DEBOUNCE_MS: process.env.SYNC_DEBOUNCE_MS ?? '200' }), {
@@ -41,8 +47,17 @@ const run = async (text: string, params: Record<string, unknown> = {}) => {
   }
 };
 const seconds = (from: number) => (performance.now() - from) / 1000;
+const resetTimings = () => {
+  services.db.statementMillis.clear();
+  services.db.statementCounts.clear();
+};
+const printTimings = (phase: string) => {
+  console.log(`  slowest statements (${phase}):`);
+  for (const line of services.db.slowestStatements(8)) console.log(`    ${line}`);
+  resetTimings();
+};
 
-console.log(`generating ${USERS} users, ${ENTITLEMENTS} entitlements, ${GRANTS} grants, ${PROFILES} profiles`);
+console.log(`generating ${USERS} users, ${ENTITLEMENTS} entitlements, ${GRANTS} grants, ${PROFILES} profiles (${AUTO_PROFILES} auto-approve with 2 items)`);
 await run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
 const t0 = performance.now();
 for (let i = 0; i < USERS; i += BATCH) {
@@ -53,34 +68,68 @@ await run(`CREATE (a:App {id: randomUUID(), externalId: 'bench-app', name: 'Benc
   WITH a UNWIND range(0, $n - 1) AS i
   CREATE (:Entitlement {id: randomUUID(), externalId: 'e' + i, name: 'e' + i, kind: 'STANDARD'})-[:OF_APP]->(a)`, { n: ENTITLEMENTS });
 const perUser = Math.ceil(GRANTS / USERS);
-for (let i = 0; i < USERS; i += BATCH) {
+const usersPerBatch = Math.max(1, Math.floor(BATCH / perUser));
+for (let i = 0; i < USERS; i += usersPerBatch) {
   const rows: { u: string; e: string; id: string }[] = [];
-  for (let k = i; k < Math.min(i + BATCH, USERS); k += 1) {
+  for (let k = i; k < Math.min(i + usersPerBatch, USERS); k += 1) {
     const seen = new Set<number>();
-    while (seen.size < perUser) seen.add(Math.floor(Math.random() * ENTITLEMENTS));
+    while (seen.size < Math.min(perUser, ENTITLEMENTS)) seen.add(Math.floor(Math.random() * ENTITLEMENTS));
     for (const e of seen) rows.push({ u: `u${k}`, e: `e${e}`, id: randomUUID() });
   }
   await run(`UNWIND $rows AS r MATCH (u:User {externalId: r.u}) MATCH (e:Entitlement {externalId: r.e})
     CREATE (u)-[:HOLDS]->(:Grant {id: r.id, key: u.id + '|' + e.id, grantedAt: $now, direct: true})-[:OF]->(e)`, { rows, now: new Date().toISOString() });
 }
+const entitlementIdOf = new Map<string, string>(
+  (await run(`MATCH (e:Entitlement) WHERE e.externalId STARTS WITH 'e' RETURN e.externalId AS x, e.id AS id`)).map((r) => [r.get('x') as string, r.get('id') as string]),
+);
+const autoPolicy = AUTO_PROFILES > 0 ? await services.profiles.createPolicy('Bench auto-approve', []) : null;
 const profileIds: string[] = [];
+const autoProfiles = new Set<string>();
 const conditionOf = new Map<string, string[]>();
 for (let i = 0; i < PROFILES; i += 1) {
-  const id = await services.profiles.createProfile({ name: `Profile ${i}` });
+  const auto = i < AUTO_PROFILES;
+  const id = await services.profiles.createProfile({ name: `Profile ${i}`, enrollmentPolicyId: auto ? autoPolicy!.id : null });
   const externalIds = [`e${(i * 2) % ENTITLEMENTS}`, `e${(i * 2 + 1) % ENTITLEMENTS}`];
-  const ids = (await run(`MATCH (e:Entitlement) WHERE e.externalId IN $x RETURN e.id AS id`, { x: externalIds })).map((r) => r.get('id') as string);
+  const ids = externalIds.map((x) => entitlementIdOf.get(x)!);
+  if (auto) {
+    // Two items from the other end of the entitlements: most members do not hold them yet.
+    await services.profiles.addItems(id, [`e${ENTITLEMENTS - 1 - 2 * i}`, `e${ENTITLEMENTS - 2 - 2 * i}`].map((x) => entitlementIdOf.get(x)!));
+    autoProfiles.add(id);
+  }
   await services.profiles.setAutomation(id, { enabled: true, mode: 'SYNC_MEMBERS_AND_ACCESS', conditionEntitlementIds: ids, excludedUserIds: [], pauseOnAnomalies: true });
   profileIds.push(id);
   conditionOf.set(id, externalIds);
 }
 await services.syncTriggers.idle();
-console.log(`generated in ${seconds(t0).toFixed(1)} s`);
+const counts = await run(`CALL { MATCH (u:User) RETURN count(u) AS users } CALL { MATCH (g:Grant) RETURN count(g) AS grants } RETURN users, grants`);
+console.log(`generated ${counts[0]!.get('users')} users and ${counts[0]!.get('grants')} grants in ${seconds(t0).toFixed(1)} s`);
+resetTimings();
 
-let created = 0;
-const first = performance.now();
-for (const id of profileIds) created += (await services.sync.sync(id, 'MANUAL', null)).enrollTasksCreated;
-const firstSeconds = seconds(first);
-console.log(`first sync of ${PROFILES} profiles: ${created} enrollment tasks in ${firstSeconds.toFixed(1)} s = ${(created / firstSeconds).toFixed(0)} tasks/s`);
+const countTasks = async () =>
+  (await run(`MATCH (t:Task) RETURN count(t) AS n`))[0]!.get('n') as number;
+const firstOf = async (ids: string[]) => {
+  let enrolled = 0;
+  const tasksBefore = await countTasks();
+  const started = performance.now();
+  for (const id of ids) enrolled += (await services.sync.sync(id, 'MANUAL', null)).enrollTasksCreated;
+  const took = seconds(started);
+  await services.syncTriggers.idle();
+  return { enrolled, tasks: (await countTasks()) - tasksBefore, took };
+};
+const pendingIds = profileIds.filter((id) => !autoProfiles.has(id));
+const plain = await firstOf(pendingIds);
+console.log(
+  `first sync of ${pendingIds.length} profiles (one-step default policy, tasks stay pending): ${plain.enrolled} enrollment tasks in ${plain.took.toFixed(1)} s = ${(plain.enrolled / plain.took).toFixed(0)} tasks/s`,
+);
+printTimings('first sync, pending');
+if (AUTO_PROFILES > 0) {
+  const auto = await firstOf([...autoProfiles]);
+  const items = auto.tasks - auto.enrolled;
+  console.log(
+    `first sync of ${AUTO_PROFILES} auto-approve profiles (enrollment completes, cascade creates item tasks): ${auto.enrolled} enrollments + ${items} item tasks in ${auto.took.toFixed(1)} s = ${(auto.enrolled / auto.took).toFixed(0)} enrollments/s, ${(auto.tasks / auto.took).toFixed(0)} tasks/s (${((auto.took / auto.enrolled) * 1000).toFixed(2)} ms per enrollment vs ${((plain.took / plain.enrolled) * 1000).toFixed(2)} ms pending)`,
+  );
+  printTimings('first sync, auto-approve');
+}
 
 let nothing = 0;
 const steady = performance.now();
@@ -88,10 +137,12 @@ for (const id of profileIds) {
   const r = await services.sync.sync(id, 'MANUAL', null);
   nothing += r.enrollTasksCreated + r.unenrollTasksCreated + r.cancelledTasks;
 }
-console.log(`steady-state sync of ${PROFILES} profiles with nothing to do: ${seconds(steady).toFixed(2)} s (${nothing} changes)`);
+const steadySeconds = seconds(steady);
+console.log(`steady-state sync of ${PROFILES} profiles with nothing to do: ${steadySeconds.toFixed(2)} s = ${((steadySeconds / PROFILES) * 1000).toFixed(0)} ms per profile (${nothing} changes)`);
+printTimings('steady state');
 
 // Ingest-to-task delay: a user who does not hold a profile's condition gets one of its entitlements.
-const target = profileIds[0]!;
+const target = pendingIds[0] ?? profileIds[0]!;
 const [condition] = conditionOf.get(target)!;
 const candidates = await run(
   `MATCH (p:AccessProfile {id: $p})-[:ENROLLMENT_ENTITLEMENT]->(en) MATCH (u:User)
@@ -113,6 +164,7 @@ for (const c of candidates) {
 }
 delays.sort((a, b) => a - b);
 console.log(`ingest -> enrollment task delay (debounce ${services.config.syncDebounceMs} ms): median ${delays[Math.floor(delays.length / 2)]!.toFixed(0)} ms, max ${delays.at(-1)!.toFixed(0)} ms over ${delays.length} ingests`);
+printTimings('ingest to task');
 
 await app.stop();
 if (ownNeo4j && process.env.BENCH_KEEP !== '1') await stopNeo4j('bench');

@@ -18,7 +18,7 @@ export const builder = new SchemaBuilder<{
     admin: boolean;
     /** Partner ingest. */
     ingest: boolean;
-    /** The token carries this scope. */
+    /** The token carries this scope (for an auditor, only `read` counts). */
     scope: Scope;
   };
   Scalars: { DateTime: { Input: string; Output: string } };
@@ -32,7 +32,8 @@ export const builder = new SchemaBuilder<{
       readAll: canReadAll(context.viewer),
       admin: isAdmin(context.viewer),
       ingest: canIngest(context.viewer),
-      scope: (scope: Scope) => hasScope(context.viewer, scope),
+      // An auditor changes nothing whatever its token carries: of its scopes, only `read` counts.
+      scope: (scope: Scope) => hasScope(context.viewer, scope) && (scope === 'read' || context.viewer?.role !== 'AUDITOR'),
     }),
     unauthorizedError: (_parent, context) =>
       context.viewer === null ? new AppError('UNAUTHENTICATED', 'Authentication required') : new AppError('FORBIDDEN', 'Not allowed'),

@@ -16,6 +16,7 @@ CREATE CONSTRAINT task_open_key IF NOT EXISTS FOR (n:Task) REQUIRE n.openKey IS 
 CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT sync_lease_profile IF NOT EXISTS FOR (n:SyncLease) REQUIRE n.profileId IS UNIQUE;
 CREATE CONSTRAINT event_seq IF NOT EXISTS FOR (n:Event) REQUIRE n.seq IS UNIQUE;
+CREATE CONSTRAINT audit_entry_seq IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.seq IS UNIQUE;
 CREATE CONSTRAINT counter_name IF NOT EXISTS FOR (n:Counter) REQUIRE n.name IS UNIQUE;
 CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT api_token_hash IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.hash IS UNIQUE;
@@ -26,3 +27,4 @@ CREATE INDEX entitlement_kind IF NOT EXISTS FOR (n:Entitlement) ON (n.kind);
 CREATE INDEX task_state IF NOT EXISTS FOR (n:Task) ON (n.state);
 CREATE INDEX sync_run_state IF NOT EXISTS FOR (n:SyncRun) ON (n.state);
 CREATE INDEX profile_automation IF NOT EXISTS FOR (n:AccessProfile) ON (n.automationEnabled);
+CREATE TEXT INDEX task_open_key_text IF NOT EXISTS FOR (n:Task) ON (n.openKey);

@@ -5,38 +5,56 @@
 // excluded, minus those pending unenrollment), staleEnrollTasks (open SYNC enrollment tasks of users
 // who no longer match) and staleUnenrollTasks (open SYNC unenrollment tasks of users who match
 // again). No row when the profile does not exist.
+// Cost: one pass over the users holding a condition entitlement (index seeks by grant key and open
+// key per user); members and open enrollment tasks outside that set are only counted (the member
+// count is the entitlement's degree; open tasks come from the text index on openKey, never closed
+// ones), and listed only when there are some, which is when the sync has work to do.
 MATCH (p:AccessProfile {id: $profileId})-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement)
-WITH p, en, [(p)-[:CONDITION]->(c:Entitlement) | c.id] AS conditionIds
+WITH p, en, '|' + en.id AS suffix, [(p)-[:CONDITION]->(c:Entitlement) | c.id] AS conditionIds,
+     COUNT { (en)<-[:OF]-() } AS memberCount, COUNT { (p)-[:EXCLUDES]->() } AS exclusions
 CALL {
-  WITH p, en
+  WITH p, suffix, exclusions
   MATCH (p)-[:CONDITION]->(:Entitlement)<-[:OF]-(:Grant)<-[:HOLDS]-(u:User)
-  WITH DISTINCT p, en, u
-  WHERE NOT EXISTS { (p)-[:EXCLUDES]->(u) }
-    AND NOT EXISTS { MATCH (:Grant {key: u.id + '|' + en.id}) }
-    AND NOT EXISTS { MATCH (:Task {openKey: 'GRANT|' + u.id + '|' + en.id}) }
-  RETURN collect(u.id) AS toEnroll
+  WITH DISTINCT p, suffix, exclusions, u
+  OPTIONAL MATCH (g:Grant {key: u.id + suffix})
+  OPTIONAL MATCH (enroll:Task {openKey: 'GRANT' + '|' + u.id + suffix})
+  OPTIONAL MATCH (unenroll:Task {openKey: 'REVOKE' + '|' + u.id + suffix})
+  WITH u, g, enroll, unenroll, CASE WHEN exclusions = 0 THEN false ELSE EXISTS { (p)-[:EXCLUDES]->(u) } END AS excluded
+  RETURN collect(CASE WHEN NOT excluded AND g IS NULL AND enroll IS NULL THEN u.id END) AS toEnroll,
+         count(g) AS matchingMembers,
+         collect(CASE WHEN excluded AND g.enrolledVia = 'RULE' AND unenroll IS NULL THEN u.id END) AS excludedToUnenroll,
+         count(CASE WHEN NOT excluded AND enroll.origin = 'SYNC' THEN 1 END) AS matchingSyncEnrollTasks,
+         collect(CASE WHEN NOT excluded AND unenroll.origin = 'SYNC' THEN unenroll.id END) AS staleUnenrollTasks
 }
 CALL {
-  WITH p, en, conditionIds
+  // Members outside the matching users: only when the counts say there are some.
+  WITH p, en, suffix, conditionIds, memberCount, matchingMembers
+  WITH p, en, suffix, conditionIds WHERE memberCount > matchingMembers
   MATCH (en)<-[:OF]-(g:Grant)<-[:HOLDS]-(u:User)
-  WITH en, g, u,
-       NOT EXISTS { (p)-[:EXCLUDES]->(u) }
-       AND EXISTS { MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(c:Entitlement) WHERE c.id IN conditionIds } AS matches
-  WITH en, g, u, matches
-  RETURN count(u) AS memberCount,
-         collect(CASE WHEN g.enrolledVia = 'RULE' AND NOT matches
-                       AND NOT EXISTS { MATCH (:Task {openKey: 'REVOKE|' + u.id + '|' + en.id}) }
-                      THEN u.id END) AS toUnenroll
+  WHERE g.enrolledVia = 'RULE'
+    AND NOT EXISTS { MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(c:Entitlement) WHERE c.id IN conditionIds }
+    AND NOT EXISTS { MATCH (:Task {openKey: 'REVOKE' + '|' + u.id + suffix}) }
+  RETURN collect(u.id) AS unmatchedToUnenroll
 }
 CALL {
-  WITH p, en, conditionIds
-  MATCH (en)<-[:ON_ENTITLEMENT]-(t:Task {origin: 'SYNC'})-[:FOR_USER]->(u:User)
-  WHERE t.state IN ['PENDING_APPROVAL', 'PENDING_PROVISIONING']
-  WITH t,
-       NOT EXISTS { (p)-[:EXCLUDES]->(u) }
-       AND EXISTS { MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(c:Entitlement) WHERE c.id IN conditionIds } AS matches
-  RETURN collect(CASE WHEN t.kind = 'GRANT' AND NOT matches THEN t.id END) AS staleEnrollTasks,
-         collect(CASE WHEN t.kind = 'REVOKE' AND matches THEN t.id END) AS staleUnenrollTasks
+  // Open SYNC enrollment tasks (from the open-key text index: open tasks only).
+  WITH suffix
+  MATCH (t:Task) USING TEXT INDEX t:Task(openKey)
+  WHERE t.openKey ENDS WITH suffix
+  RETURN count(CASE WHEN t.kind = 'GRANT' AND t.origin = 'SYNC' THEN 1 END) AS openSyncEnrollTasks
+}
+CALL {
+  // Those of users who do not match (excluded, or outside the matching users): only when the
+  // counts say there are some.
+  WITH p, suffix, conditionIds, openSyncEnrollTasks, matchingSyncEnrollTasks
+  UNWIND CASE WHEN openSyncEnrollTasks > matchingSyncEnrollTasks THEN [suffix] ELSE [] END AS wanted
+  MATCH (t:Task) USING TEXT INDEX t:Task(openKey)
+  WHERE t.openKey ENDS WITH wanted AND t.kind = 'GRANT' AND t.origin = 'SYNC'
+  MATCH (t)-[:FOR_USER]->(u:User)
+  WHERE EXISTS { (p)-[:EXCLUDES]->(u) }
+     OR NOT EXISTS { MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(c:Entitlement) WHERE c.id IN conditionIds }
+  RETURN collect(t.id) AS staleEnrollTasks
 }
 RETURN p.automationEnabled AS enabled, p.automationMode AS mode, p.pauseOnAnomalies AS pauseOnAnomalies,
-       en.id AS enrollmentEntitlementId, memberCount, toEnroll, toUnenroll, staleEnrollTasks, staleUnenrollTasks
+       en.id AS enrollmentEntitlementId, memberCount, toEnroll, excludedToUnenroll + unmatchedToUnenroll AS toUnenroll,
+       staleEnrollTasks, staleUnenrollTasks

@@ -1,14 +1,15 @@
 // Takes $profileIds, $after (a user id or null), $limit; returns, per profile, one page of the ids
 // of users with an open enrollment (GRANT) task, by id, and how many there are.
+// Open tasks come from the text index on openKey (kind|user|entitlement, set only while open), so
+// the entitlement's closed tasks are never read.
 UNWIND $profileIds AS profileId
 MATCH (p:AccessProfile {id: profileId})-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement)
 CALL {
   WITH en
-  MATCH (en)<-[:ON_ENTITLEMENT]-(t:Task {kind: 'GRANT'})-[:FOR_USER]->(u:User)
-  WHERE t.state IN ['PENDING_APPROVAL', 'PENDING_PROVISIONING'] AND ($after IS NULL OR u.id > $after)
-  WITH DISTINCT u ORDER BY u.id LIMIT $limit
-  RETURN collect(u.id) AS ids
+  MATCH (t:Task) USING TEXT INDEX t:Task(openKey)
+  WHERE t.openKey ENDS WITH '|' + en.id AND t.kind = 'GRANT'
+  MATCH (t)-[:FOR_USER]->(u:User)
+  WITH DISTINCT u.id AS id ORDER BY id
+  RETURN collect(id) AS openIds
 }
-RETURN profileId AS parentId, ids,
-       COUNT { MATCH (en)<-[:ON_ENTITLEMENT]-(t:Task {kind: 'GRANT'})
-               WHERE t.state IN ['PENDING_APPROVAL', 'PENDING_PROVISIONING'] } AS total
+RETURN profileId AS parentId, [id IN openIds WHERE $after IS NULL OR id > $after][0..$limit] AS ids, size(openIds) AS total

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 import { badInput, notFound } from '../errors.js';
 import { bootstrapAdmin, isScope, type Role, type Scope, type Viewer } from './viewer.js';
@@ -43,34 +44,58 @@ export class AuthService {
   }
 
   /** The secret is returned once; only its hash is stored. */
-  async createToken(userId: string, name: string, scopes: string[]): Promise<{ token: string; apiToken: ApiTokenRecord }> {
+  async createToken(userId: string, name: string, scopes: string[], actor: Viewer | null = null): Promise<{ token: string; apiToken: ApiTokenRecord }> {
     const unknown = scopes.filter((s) => !isScope(s));
     if (unknown.length > 0) throw badInput(`Unknown scopes: ${unknown.join(', ')}`, { scopes: unknown });
     if (scopes.length === 0) throw badInput('A token needs at least one scope');
     if (name.trim() === '' || name.length > 200) throw badInput('A token name must be 1 to 200 characters');
     const token = `age_${randomBytes(32).toString('base64url')}`;
-    const row = await this.db.write((tx) =>
-      tx.one<{ token: ApiTokenRecord }>('auth/create-token', {
+    const row = await this.db.write(async (tx) => {
+      const created = await tx.one<{ token: ApiTokenRecord }>('auth/create-token', {
         userId,
         id: randomUUID(),
         name,
         hash: hashToken(token),
         scopes: [...new Set(scopes as Scope[])],
         now: new Date().toISOString(),
-      }),
-    );
+      });
+      // Never the secret nor its hash: what the token is and whom it acts as.
+      if (created) recordAudit(tx, actor, { action: 'TOKEN_CREATED', subjectType: 'ApiToken', subjectId: created.token.id, after: { name, userId, scopes: created.token.scopes } });
+      return created;
+    });
     if (!row) throw notFound('No such user');
     return { token, apiToken: row.token };
   }
 
-  async revokeToken(id: string): Promise<ApiTokenRecord> {
-    const row = await this.db.write((tx) => tx.one<{ token: ApiTokenRecord }>('auth/revoke-token', { id, now: new Date().toISOString() }));
+  async revokeToken(id: string, actor: Viewer | null = null): Promise<ApiTokenRecord> {
+    const row = await this.db.write(async (tx) => {
+      const at = new Date().toISOString();
+      const revoked = await tx.one<{ token: ApiTokenRecord }>('auth/revoke-token', { id, now: at });
+      // The first revocation wins: revoking a revoked token changes nothing and records nothing.
+      if (revoked && revoked.token.revokedAt === at) {
+        recordAudit(tx, actor, {
+          action: 'TOKEN_REVOKED',
+          subjectType: 'ApiToken',
+          subjectId: id,
+          before: { name: revoked.token.name, userId: revoked.token.userId, revokedAt: null },
+          after: { name: revoked.token.name, userId: revoked.token.userId, revokedAt: at },
+        });
+      }
+      return revoked;
+    });
     if (!row) throw notFound('No such token');
     return row.token;
   }
 
-  async setUserRole(userId: string, role: Role): Promise<void> {
-    const row = await this.db.write((tx) => tx.one('auth/set-user-role', { userId, role, now: new Date().toISOString() }));
+  async setUserRole(userId: string, role: Role, actor: Viewer | null = null): Promise<void> {
+    const row = await this.db.write(async (tx) => {
+      const before = await tx.one<{ user: { role: Role } }>('directory/users-by-id', { ids: [userId] });
+      const set = await tx.one('auth/set-user-role', { userId, role, now: new Date().toISOString() });
+      if (set && before && before.user.role !== role) {
+        recordAudit(tx, actor, { action: 'ROLE_CHANGED', subjectType: 'User', subjectId: userId, before: { role: before.user.role }, after: { role } });
+      }
+      return set;
+    });
     if (!row) throw notFound('No such user');
   }
 }

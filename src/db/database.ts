@@ -105,11 +105,22 @@ export class Database {
     }
   }
 
+  /**
+   * Run inside every write transaction after its work, just before the commit (the audit trail
+   * appends the entries the work recorded here, last, so its lock is held the shortest time).
+   */
+  readonly beforeCommit: ((tx: Tx) => Promise<void>)[] = [];
+
   /** The work may be retried by the driver on transient errors: no side effects inside it. */
   async write<T>(work: (tx: Tx) => Promise<T>, metadata: Params = {}): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
-      return await session.executeWrite((raw) => work(new Tx(raw, this)), { metadata });
+      return await session.executeWrite(async (raw) => {
+        const tx = new Tx(raw, this);
+        const result = await work(tx);
+        for (const hook of this.beforeCommit) await hook(tx);
+        return result;
+      }, { metadata });
     } catch (error) {
       throw this.translate(error);
     } finally {

@@ -2,6 +2,8 @@
  * Partner ingest: bulk upserts keyed by external id. Each batch is validated whole, then written
  * in one transaction as UNWIND statements of up to CHUNK rows: applied entirely or not at all.
  */
+import { recordAudit } from '../audit/trail.js';
+import type { Viewer } from '../auth/viewer.js';
 import type { Database, Tx } from '../db/database.js';
 import { rejectRows, type RowProblem } from '../errors.js';
 import { newId, now, rawIdOf } from '../ids.js';
@@ -95,7 +97,7 @@ export class IngestService {
     if (rows.length > MAX_BATCH) throw rejectRows(what, [{ index: MAX_BATCH, problem: `a batch holds at most ${MAX_BATCH} rows` }]);
   }
 
-  async upsertUsers(users: UserInput[]): Promise<UpsertResult> {
+  async upsertUsers(users: UserInput[], actor: Viewer | null = null): Promise<UpsertResult> {
     this.checkSize('upsertUsers', users);
     const problems: RowProblem[] = [];
     users.forEach((u, i) => {
@@ -128,11 +130,12 @@ export class IngestService {
       const at = now();
       for (const part of chunks(rows)) tally(await tx.run('directory/upsert-users', { rows: part, now: at }), result);
       for (const part of chunks(rows)) await tx.run('directory/set-user-managers', { rows: part });
+      recordAudit(tx, actor, { action: 'INGEST_USERS', subjectType: 'User', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
   }
 
-  async upsertApps(apps: AppInput[]): Promise<UpsertResult> {
+  async upsertApps(apps: AppInput[], actor: Viewer | null = null): Promise<UpsertResult> {
     this.checkSize('upsertApps', apps);
     const problems: RowProblem[] = [];
     apps.forEach((a, i) => {
@@ -159,11 +162,12 @@ export class IngestService {
       const result = emptyResult();
       const at = now();
       for (const part of chunks(rows)) tally(await tx.run('directory/upsert-apps', { rows: part, now: at }), result);
+      recordAudit(tx, actor, { action: 'INGEST_APPS', subjectType: 'App', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
   }
 
-  async upsertEntitlements(entitlements: EntitlementInput[]): Promise<UpsertResult> {
+  async upsertEntitlements(entitlements: EntitlementInput[], actor: Viewer | null = null): Promise<UpsertResult> {
     this.checkSize('upsertEntitlements', entitlements);
     const problems: RowProblem[] = [];
     const policyId = (globalId: string | null | undefined, index: number, key: string): string | null => {
@@ -202,11 +206,12 @@ export class IngestService {
       const result = emptyResult();
       const at = now();
       for (const part of chunks(rows)) tally(await tx.run('directory/upsert-entitlements', { rows: part, now: at }), result);
+      recordAudit(tx, actor, { action: 'INGEST_ENTITLEMENTS', subjectType: 'Entitlement', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
   }
 
-  async upsertGrants(grants: GrantInput[], replaceForEntitlements: string[] | null | undefined): Promise<UpsertResult> {
+  async upsertGrants(grants: GrantInput[], replaceForEntitlements: string[] | null | undefined, actor: Viewer | null = null): Promise<UpsertResult> {
     this.checkSize('upsertGrants', grants);
     const problems: RowProblem[] = [];
     grants.forEach((g, i) => {
@@ -259,6 +264,11 @@ export class IngestService {
         result.removed = removed?.removed ?? 0;
         for (const id of removed?.changedEntitlementIds ?? []) changed.add(id);
       }
+      recordAudit(tx, actor, {
+        action: 'INGEST_GRANTS',
+        subjectType: 'Grant',
+        after: { ...result, grants: rows.map((r) => `${r.userExternalId}/${r.entitlementExternalId}`), replaceForEntitlements: replace },
+      });
       return { result, changed };
     });
     if (changed.size > 0) this.onHoldersChanged([...changed]);

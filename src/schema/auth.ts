@@ -31,12 +31,12 @@ builder.mutationFields((t) => ({
       name: t.arg.string({ required: true }),
       scopes: t.arg.stringList({ required: true }),
     },
-    resolve: (_root, args, context) => context.services.auth.createToken(rawIdOf('User', String(args.userId)), args.name, args.scopes),
+    resolve: (_root, args, context) => context.services.auth.createToken(rawIdOf('User', String(args.userId)), args.name, args.scopes, context.viewer),
   }),
   revokeApiToken: t.field({
     type: ApiTokenRef,
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => context.services.auth.revokeToken(String(args.id)),
+    resolve: (_root, args, context) => context.services.auth.revokeToken(String(args.id), context.viewer),
   }),
 }));

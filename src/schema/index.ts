@@ -17,6 +17,7 @@ import './workflow.js';
 import './sync.js';
 import './analysis.js';
 import './events.js';
+import './audit.js';
 
 let schema: GraphQLSchema | undefined;
 export function buildSchema(): GraphQLSchema {

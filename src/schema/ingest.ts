@@ -51,13 +51,13 @@ builder.mutationFields((t) => ({
     type: UpsertResultRef,
     authScopes: { ingest: true },
     args: { users: t.arg({ type: [UserInput], required: true }) },
-    resolve: (_root, args, context) => context.services.ingest.upsertUsers(args.users),
+    resolve: (_root, args, context) => context.services.ingest.upsertUsers(args.users, context.viewer),
   }),
   upsertApps: t.field({
     type: UpsertResultRef,
     authScopes: { ingest: true },
     args: { apps: t.arg({ type: [AppInput], required: true }) },
-    resolve: (_root, args, context) => context.services.ingest.upsertApps(args.apps),
+    resolve: (_root, args, context) => context.services.ingest.upsertApps(args.apps, context.viewer),
   }),
   upsertEntitlements: t.field({
     type: UpsertResultRef,
@@ -66,6 +66,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) =>
       context.services.ingest.upsertEntitlements(
         args.entitlements.map((e) => ({ ...e, requestPolicyId: e.requestPolicyId ? String(e.requestPolicyId) : null, revokePolicyId: e.revokePolicyId ? String(e.revokePolicyId) : null })),
+        context.viewer,
       ),
   }),
   upsertGrants: t.field({
@@ -73,6 +74,6 @@ builder.mutationFields((t) => ({
     description: "The source system's view of grants: adds the missing ones; with replaceForEntitlements, removes the grants of those entitlements that the batch does not list",
     authScopes: { ingest: true },
     args: { grants: t.arg({ type: [GrantInput], required: true }), replaceForEntitlements: t.arg.stringList() },
-    resolve: (_root, args, context) => context.services.ingest.upsertGrants(args.grants, args.replaceForEntitlements),
+    resolve: (_root, args, context) => context.services.ingest.upsertGrants(args.grants, args.replaceForEntitlements, context.viewer),
   }),
 }));

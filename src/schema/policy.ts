@@ -50,6 +50,7 @@ builder.mutationFields((t) => ({
       context.services.profiles.createPolicy(
         args.name,
         args.steps.map((s) => ({ approverType: s.approverType, userIds: (s.userIds ?? []).map((id) => rawIdOf('User', String(id))) })),
+        context.viewer,
       ),
   }),
 }));

@@ -20,7 +20,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       const profileId = rawIdOf('AccessProfile', String(args.profileId));
       const entitlementIds = args.entitlementIds.map((id) => rawIdOf('Entitlement', String(id)));
-      const added = await context.services.profiles.addItems(profileId, entitlementIds);
+      const added = await context.services.profiles.addItems(profileId, entitlementIds, context.viewer);
       await context.services.profileEvents.itemsAdded(profileId, added, args.requestForMembers ?? true, context.viewer);
       return reloadProfile(context, profileId);
     },
@@ -32,7 +32,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       const profileId = rawIdOf('AccessProfile', String(args.profileId));
       const entitlementIds = args.entitlementIds.map((id) => rawIdOf('Entitlement', String(id)));
-      const removed = await context.services.profiles.removeItems(profileId, entitlementIds);
+      const removed = await context.services.profiles.removeItems(profileId, entitlementIds, context.viewer);
       await context.services.profileEvents.itemsRemoved(profileId, removed, context.viewer);
       return reloadProfile(context, profileId);
     },
@@ -50,7 +50,7 @@ builder.mutationFields((t) => ({
         conditionEntitlementIds: args.input.conditionEntitlementIds.map((id) => rawIdOf('Entitlement', String(id))),
         excludedUserIds: (args.input.excludedUserIds ?? []).map((id) => rawIdOf('User', String(id))),
       };
-      const changes = await context.services.profiles.setAutomation(profileId, input);
+      const changes = await context.services.profiles.setAutomation(profileId, input, context.viewer);
       await context.services.profileEvents.automationSaved(profileId, input.enabled, changes, context.viewer);
       return reloadProfile(context, profileId);
     },

@@ -131,7 +131,7 @@ builder.mutationFields((t) => ({
     type: AccessProfileRef,
     authScopes: { admin: true },
     args: { input: t.arg({ type: AccessProfileInput, required: true }) },
-    resolve: async (_root, args, context) => reloadProfile(context, await context.services.profiles.createProfile(profileSettings(args.input))),
+    resolve: async (_root, args, context) => reloadProfile(context, await context.services.profiles.createProfile(profileSettings(args.input), context.viewer)),
   }),
   updateAccessProfile: t.field({
     type: AccessProfileRef,
@@ -139,7 +139,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: AccessProfileInput, required: true }) },
     resolve: async (_root, args, context) => {
       const id = rawIdOf('AccessProfile', String(args.id));
-      await context.services.profiles.updateProfile(id, profileSettings(args.input));
+      await context.services.profiles.updateProfile(id, profileSettings(args.input), context.viewer);
       return reloadProfile(context, id);
     },
   }),

@@ -17,6 +17,6 @@ builder.mutationFields((t) => ({
     type: SafeguardSettingsRef,
     authScopes: { admin: true },
     args: { minMembers: t.arg.int({ required: true }), maxUnenrollRatio: t.arg.float({ required: true }) },
-    resolve: (_root, args, context) => context.services.settings.updateSafeguard(args.minMembers, args.maxUnenrollRatio),
+    resolve: (_root, args, context) => context.services.settings.updateSafeguard(args.minMembers, args.maxUnenrollRatio, context.viewer),
   }),
 }));

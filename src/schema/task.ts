@@ -41,6 +41,8 @@ export function canSeeTask(context: { viewer: Viewer | null }, task: TaskRecord)
   if (canReadUser(viewer, task.userId)) return true;
   const involved = viewer?.userId != null && (viewer.userId === task.requestedById || viewer.userId === task.closedById || task.deciderIds.includes(viewer.userId));
   if (involved && (hasScope(viewer, 'read') || hasScope(viewer, 'review') || hasScope(viewer, 'provision'))) return true;
+  // The requester sees what they asked for with the scope they asked with (a request-only portal token).
+  if (viewer?.userId != null && viewer.userId === task.requestedById && hasScope(viewer, 'request')) return true;
   if (mayDecideTask(viewer, task) && (hasScope(viewer, 'review') || hasScope(viewer, 'read'))) return true;
   return mayProvisionTask(viewer, task) && (hasScope(viewer, 'provision') || hasScope(viewer, 'read'));
 }

@@ -84,7 +84,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     resolve: async (_root, args, context) => {
       const userId = rawIdOf('User', String(args.userId));
-      await context.services.auth.setUserRole(userId, args.role);
+      await context.services.auth.setUserRole(userId, args.role, context.viewer);
       context.loaders.user.clear(userId);
       return (await context.loaders.user.load(userId))!;
     },

@@ -74,7 +74,8 @@ builder.mutationFields((t) => ({
   cancelTask: t.field({
     type: TaskRef,
     description: 'Withdraws an open task (its requester, the subject of a self-service request, or an admin)',
-    authScopes: { authenticated: true },
+    // Withdrawing a request is a change: the request scope (not read, not ingest), or an admin.
+    authScopes: { $any: { admin: true, scope: 'request' } },
     args: { taskId: t.arg.id({ required: true }), reason: t.arg.string() },
     resolve: async (_root, args, context) => {
       const id = taskIdOf(args.taskId);

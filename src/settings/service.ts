@@ -1,3 +1,5 @@
+import { recordAudit } from '../audit/trail.js';
+import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { Database, Tx } from '../db/database.js';
 import { badInput } from '../errors.js';
@@ -24,10 +26,14 @@ export class SettingsService {
     };
   }
 
-  async updateSafeguard(minMembers: number, maxUnenrollRatio: number): Promise<SafeguardSettings> {
+  async updateSafeguard(minMembers: number, maxUnenrollRatio: number, actor: Viewer | null = null): Promise<SafeguardSettings> {
     if (!Number.isInteger(minMembers) || minMembers < 0) throw badInput('minMembers must be a whole number >= 0');
     if (!Number.isFinite(maxUnenrollRatio) || maxUnenrollRatio < 0 || maxUnenrollRatio > 1) throw badInput('maxUnenrollRatio must be from 0 to 1');
-    await this.db.write((tx) => tx.run('settings/update-safeguard-settings', { minMembers, maxUnenrollRatio, now: now() }));
+    await this.db.write(async (tx) => {
+      const before = await this.safeguard(tx);
+      await tx.run('settings/update-safeguard-settings', { minMembers, maxUnenrollRatio, now: now() });
+      recordAudit(tx, actor, { action: 'SAFEGUARD_SETTINGS_UPDATED', subjectType: 'Settings', subjectId: 'global', before, after: { minMembers, maxUnenrollRatio } });
+    });
     return { minMembers, maxUnenrollRatio };
   }
 }

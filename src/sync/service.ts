@@ -3,6 +3,7 @@
  * statement per profile), and acts on the difference in bounded batches, under a lease in Neo4j so
  * that one profile never syncs twice at once, with the safeguard that pauses mass removals.
  */
+import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
 import { directoryReads } from '../directory/repository.js';
@@ -152,6 +153,12 @@ export class SyncService {
         ...(started?.interrupted ?? []).map((id): DomainEvent => ({ type: 'SYNC_FAILED', runId: id, profileId, payload: { reason: 'interrupted' } })),
         { type: 'SYNC_STARTED', runId, profileId, payload: { trigger } },
       ]);
+      recordAudit(tx, actor, {
+        action: 'SYNC_STARTED',
+        subjectType: 'SyncRun',
+        subjectId: runId,
+        after: { profileId, trigger, state: 'RUNNING', interruptedRunIds: started?.interrupted ?? [] },
+      });
     });
     this.services.events.afterCommit();
     try {
@@ -160,18 +167,24 @@ export class SyncService {
       if (diff.wouldPause) {
         await this.pause(runId, holder, diff);
       } else {
-        await this.recordDiff(runId, holder, profileId, diff);
-        await this.apply({
-          runId,
-          holder,
-          profileId,
-          enrollmentEntitlementId: diff.enrollmentEntitlementId,
-          mode: diff.mode,
-          toEnroll: diff.toEnroll,
-          toUnenroll: diff.toUnenroll,
-          toCancel: [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks],
-        });
-        await this.finish(runId, holder, profileId, 'COMPLETED', ['RUNNING']);
+        const toCancel = [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks];
+        // Nothing to do (the steady state): the diff's counts are recorded by the finishing transaction.
+        const idle = diff.toEnroll.length === 0 && diff.toUnenroll.length === 0 && toCancel.length === 0;
+        if (!idle) {
+          await this.recordDiff(runId, holder, profileId, diff);
+          await this.apply({
+            runId,
+            holder,
+            profileId,
+            enrollmentEntitlementId: diff.enrollmentEntitlementId,
+            mode: diff.mode,
+            toEnroll: diff.toEnroll,
+            toUnenroll: diff.toUnenroll,
+            toCancel,
+          });
+        }
+        const finished = await this.finish(runId, holder, profileId, 'COMPLETED', ['RUNNING'], idle ? diff : null);
+        if (finished) return finished;
       }
     } catch (error) {
       await this.fail(runId, holder, profileId, error);
@@ -221,6 +234,13 @@ export class SyncService {
           payload: { reason: diff.pauseReason, stagedUnenrollments: diff.toUnenroll.length, stagedEnrollments: diff.toEnroll.length, memberCount: diff.memberCount },
         },
       ]);
+      recordAudit(tx, null, {
+        action: 'SYNC_PAUSED',
+        subjectType: 'SyncRun',
+        subjectId: runId,
+        before: { state: 'RUNNING' },
+        after: { profileId, state: 'PAUSED', reason: diff.pauseReason, stagedEnrollments: diff.toEnroll.length, stagedUnenrollments: diff.toUnenroll.length, memberCount: diff.memberCount },
+      });
       await tx.run('sync/release-lease', { profileId, holder });
     });
     this.services.events.afterCommit();
@@ -304,9 +324,22 @@ export class SyncService {
     return row !== undefined;
   }
 
-  private async finish(runId: string, holder: string, profileId: string, state: 'COMPLETED', fromStates: SyncRunState[]): Promise<void> {
-    await this.db.write(async (tx) => {
+  /**
+   * Ends the run and frees the lease; returns the run as it ended. `diff`, when given, is a diff
+   * with nothing to do whose counts have not been recorded yet (they are, here, in the same transaction).
+   */
+  private async finish(runId: string, holder: string, profileId: string, state: 'COMPLETED', fromStates: SyncRunState[], diff: SyncDiff | null = null): Promise<SyncRunRecord | undefined> {
+    const finished = await this.db.write(async (tx) => {
       await this.renewLease(tx, runId, holder, profileId);
+      if (diff) {
+        await tx.run('sync/record-progress', {
+          runId,
+          enrolled: 0,
+          unenrolled: 0,
+          cancelled: 0,
+          diff: { memberCount: diff.memberCount, toEnroll: diff.toEnroll.length, toUnenroll: diff.toUnenroll.length },
+        });
+      }
       await this.setState(tx, runId, fromStates, state);
       const [run] = await this.runsByIds(tx, [runId]);
       await this.services.events.appendIn(tx, [
@@ -317,9 +350,18 @@ export class SyncService {
           payload: { enrollTasksCreated: run?.enrollTasksCreated ?? 0, unenrollTasksCreated: run?.unenrollTasksCreated ?? 0, cancelledTasks: run?.cancelledTasks ?? 0 },
         },
       ]);
+      recordAudit(tx, null, {
+        action: 'SYNC_COMPLETED',
+        subjectType: 'SyncRun',
+        subjectId: runId,
+        before: { state: 'RUNNING' },
+        after: { profileId, state, enrollTasksCreated: run?.enrollTasksCreated ?? 0, unenrollTasksCreated: run?.unenrollTasksCreated ?? 0, cancelledTasks: run?.cancelledTasks ?? 0 },
+      });
       await tx.run('sync/release-lease', { profileId, holder });
+      return run;
     });
     this.services.events.afterCommit();
+    return finished;
   }
 
   /** Records a failed run and frees its lease; a run that lost its lease is left to its successor. */
@@ -330,6 +372,7 @@ export class SyncService {
       await this.db.write(async (tx) => {
         const failed = await this.setState(tx, runId, ['RUNNING'], 'FAILED', { failReason: error instanceof AppError ? error.message : 'Internal error' });
         if (failed) await this.services.events.appendIn(tx, [{ type: 'SYNC_FAILED', runId, profileId, payload: { reason: 'error' } }]);
+        if (failed) recordAudit(tx, null, { action: 'SYNC_FAILED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'RUNNING' }, after: { profileId, state: 'FAILED' } });
         await tx.run('sync/release-lease', { profileId, holder });
       });
       this.services.events.afterCommit();
@@ -361,6 +404,13 @@ export class SyncService {
       if (!moved) throw conflict('The sync is no longer paused');
       const staged = await tx.one<{ toEnroll: string[]; toUnenroll: string[] }>('sync/staged-of-runs', { runIds: [runId] });
       await this.services.events.appendIn(tx, [{ type: 'SYNC_RESUMED', runId, profileId: run.profileId, payload: { by: actorIdOf(actor) } }]);
+      recordAudit(tx, actor, {
+        action: 'SYNC_RESUMED',
+        subjectType: 'SyncRun',
+        subjectId: runId,
+        before: { state: 'PAUSED' },
+        after: { profileId: run.profileId, state: 'RUNNING', stagedEnrollments: staged?.toEnroll.length ?? 0, stagedUnenrollments: staged?.toUnenroll.length ?? 0 },
+      });
       return { profileId: run.profileId, toEnroll: staged?.toEnroll ?? [], toUnenroll: staged?.toUnenroll ?? [] };
     });
     this.services.events.afterCommit();
@@ -394,6 +444,7 @@ export class SyncService {
       const moved = await this.setState(tx, runId, ['PAUSED'], 'DISCARDED', { reviewedById: actorIdOf(actor), reviewedAt: now() });
       if (!moved) throw conflict('The sync is no longer paused');
       await this.services.events.appendIn(tx, [{ type: 'SYNC_DISCARDED', runId, profileId: run.profileId, payload: { by: actorIdOf(actor) } }]);
+      recordAudit(tx, actor, { action: 'SYNC_DISCARDED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'PAUSED' }, after: { profileId: run.profileId, state: 'DISCARDED' } });
     });
     this.services.events.afterCommit();
     return this.run(runId);
@@ -445,6 +496,7 @@ export class SyncService {
           requestedById: actor?.userId ?? null,
         }));
       const created = await this.services.tasks.createIn(tx, requests);
+      recordAudit(tx, actor, { action: 'MEMBERS_ENROLLED', subjectType: 'AccessProfile', subjectId: profileId, after: { userIds: unique, enrollmentTasksCreated: created.created.length } });
       return { tasks: await this.services.tasks.byIds(tx, [...created.created, ...created.existing]), changed: changedOf(created) };
     });
     this.published(changed);
@@ -478,6 +530,12 @@ export class SyncService {
           requestedById: actor?.userId ?? null,
         }));
       const created = await this.services.tasks.createIn(tx, requests);
+      recordAudit(tx, actor, {
+        action: 'MEMBERS_UNENROLLED',
+        subjectType: 'AccessProfile',
+        subjectId: profileId,
+        after: { userIds: unique, unenrollmentTasksCreated: created.created.length, enrollmentTasksCancelled: cancelled.length },
+      });
       return { tasks: await this.services.tasks.byIds(tx, [...created.created, ...created.existing, ...cancelled]), changed: changedOf(created) };
     });
     this.published(changed);

@@ -4,6 +4,7 @@
  * WORKFLOW_BATCH rows per statement) and runs inside the caller's transaction; what to publish
  * after the commit is gathered in an Outcome.
  */
+import { tallyMemberships, tallyTasks } from '../audit/trail.js';
 import type { Tx } from '../db/database.js';
 import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
 import type { DomainEvent } from '../events/log.js';
@@ -100,6 +101,7 @@ export class WorkflowEngine {
         if (depth === 0) (row.created ? outcome.created : outcome.existing).push(row.id);
       }
     }
+    tallyTasks(tx, 'created', createdIds);
     await this.start(tx, createdIds, outcome, depth);
   }
 
@@ -147,6 +149,7 @@ export class WorkflowEngine {
         if (row.automatic) automatic.push(row.id);
         else outcome.events.push(taskEvent('TASK_PROVISIONING', row, { provisionerIds: row.provisionerIds, approverIds: row.provisionerIds }));
       }
+      tallyTasks(tx, 'provisioning', rows.filter((row) => !row.automatic));
     }
     await this.complete(tx, automatic, outcome, depth, null);
   }
@@ -161,6 +164,7 @@ export class WorkflowEngine {
       done.push(...(await tx.run<CompletedTask>('workflow/complete-revoke-tasks', { ids: batch, now: at, byId })));
     }
     outcome.completed += done.length;
+    tallyTasks(tx, 'completed', done);
     for (const task of done) {
       outcome.events.push(taskEvent('TASK_DONE', task, { kind: task.kind, entitlementId: task.entitlementId, ...(byId ? { byId } : {}) }));
       if (task.changed) outcome.changedEntitlementIds.add(task.entitlementId);
@@ -182,6 +186,7 @@ export class WorkflowEngine {
     }
 
     const unenrolled = done.filter((t) => t.kind === 'REVOKE' && t.ownProfileId !== null);
+    tallyMemberships(tx, enrolled.length, unenrolled.length);
     for (const t of unenrolled) outcome.events.push({ type: 'MEMBER_UNENROLLED', taskId: t.id, userId: t.userId, profileId: t.ownProfileId });
     const unenrollRows = unenrolled.map((t) => ({
       parentId: t.id,
@@ -238,6 +243,7 @@ export class WorkflowEngine {
         outcome.events.push(taskEvent('TASK_CANCELLED', row, { reason, ...(byId ? { byId } : {}) }));
       }
     }
+    tallyTasks(tx, 'cancelled', cancelled);
     return cancelled;
   }
 }

@@ -3,6 +3,7 @@
  * cancellation, and what a change of a profile's items means for its members. Each is one write
  * transaction; events are appended in it and published after it commits.
  */
+import { recordAudit } from '../audit/trail.js';
 import { isAdmin, type Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
 import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
@@ -57,6 +58,18 @@ export class WorkflowService {
     return outcome;
   }
 
+  /** The audit entry of a decision on one task: its state before (as locked) and after the work. */
+  private async audit(tx: Tx, viewer: Viewer, action: string, task: LockedTask, details: Record<string, unknown>): Promise<void> {
+    const [after] = await this.services.tasks.byIds(tx, [task.id]);
+    recordAudit(tx, viewer, {
+      action,
+      subjectType: 'Task',
+      subjectId: task.id,
+      before: { state: task.state, step: task.currentStep, kind: task.kind, userId: task.userId, entitlementId: task.entitlementId },
+      after: { state: after?.state ?? null, step: after?.currentStep ?? null, ...details },
+    });
+  }
+
   private async lock(tx: Tx, taskId: string): Promise<LockedTask> {
     const task = await tx.one<LockedTask>('workflow/lock-task', { id: taskId, now: now() });
     if (!task) throw notFound('No such task');
@@ -86,7 +99,18 @@ export class WorkflowService {
       reason,
       enrollVia: enrollment ? 'SELF_SERVICE' : null,
     };
-    const outcome = await this.unit((tx, o) => this.engine.createIn(tx, [request], o));
+    const outcome = await this.unit(async (tx, o) => {
+      await this.engine.createIn(tx, [request], o);
+      const [task] = o.created.length > 0 ? await this.services.tasks.byIds(tx, o.created) : [];
+      if (task) {
+        recordAudit(tx, viewer, {
+          action: 'ACCESS_REQUESTED',
+          subjectType: 'Task',
+          subjectId: task.id,
+          after: { state: task.state, kind: task.kind, origin: task.origin, userId, entitlementId, profileId: request.profileId ?? null, reason },
+        });
+      }
+    });
     return (outcome.created[0] ?? outcome.existing[0])!;
   }
 
@@ -110,6 +134,7 @@ export class WorkflowService {
       if (!approved) {
         await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_APPROVAL', to: 'DENIED', reason: comment, byId: reviewerId, now: now() });
         outcome.events.push({ type: 'TASK_DENIED', taskId, userId: ref.userId, profileId: ref.profileId, payload: { byId: reviewerId, step, comment } });
+        await this.audit(tx, viewer, 'TASK_DENIED', task, { comment });
         return;
       }
       const steps = JSON.parse(task.steps ?? '[]') as PolicyStep[];
@@ -123,10 +148,12 @@ export class WorkflowService {
           profileId: ref.profileId,
           payload: { byId: reviewerId, step, comment, nextStep: step + 1, approverIds: entered?.approverIds ?? [], awaitingAdmins: entered?.awaitingAdmins ?? false },
         });
+        await this.audit(tx, viewer, 'TASK_STEP_APPROVED', task, { comment });
         return;
       }
       outcome.events.push({ type: 'TASK_APPROVED', taskId, userId: ref.userId, profileId: ref.profileId, payload: { byId: reviewerId, step, comment } });
       await this.engine.approve(tx, [taskId], outcome, 0);
+      await this.audit(tx, viewer, 'TASK_APPROVED', task, { comment });
     });
   }
 
@@ -135,6 +162,7 @@ export class WorkflowService {
     await this.unit(async (tx, outcome) => {
       const task = await this.lockForProvisioning(tx, viewer, taskId);
       await this.engine.complete(tx, [task.id], outcome, 0, viewer.userId);
+      await this.audit(tx, viewer, 'PROVISIONING_COMPLETED', task, {});
     });
   }
 
@@ -146,6 +174,7 @@ export class WorkflowService {
       const task = await this.lockForProvisioning(tx, viewer, taskId);
       await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_PROVISIONING', to: 'FAILED', reason, byId: viewer.userId, now: now() });
       outcome.events.push({ type: 'TASK_FAILED', taskId, userId: task.userId, profileId: task.profileId, payload: { byId: viewer.userId, reason } });
+      await this.audit(tx, viewer, 'PROVISIONING_FAILED', task, { reason });
     });
   }
 
@@ -168,6 +197,7 @@ export class WorkflowService {
         throw conflict(`The task is already closed (it is ${task.state})`, { state: task.state });
       }
       await this.engine.cancel(tx, [taskId], reason ?? 'Cancelled', viewer.userId, outcome);
+      await this.audit(tx, viewer, 'TASK_CANCELLED', task, { reason: reason ?? 'Cancelled' });
     });
   }
 

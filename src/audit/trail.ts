@@ -1,0 +1,222 @@
+/**
+ * The audit trail's write side. A change records its entries on the transaction that makes it
+ * (`recordAudit`), and the engine tallies the bulk task work it does (`tallyTasks`); both are
+ * buffered per transaction attempt and appended by `flushAudit`, which the database runs at the
+ * end of every write transaction (Database.beforeCommit): an entry commits with its change or not
+ * at all, and a retried attempt starts from an empty buffer.
+ *
+ * Entries are hash-chained: hash = sha256(prevHash + canonical JSON of the entry's fields). The
+ * chain head (last seq and hash) lives on the `(:Counter {name: 'audit'})` node, locked by the
+ * appending transaction, so the chain's order is the commit order.
+ */
+import { createHash } from 'node:crypto';
+import type { Viewer } from '../auth/viewer.js';
+import type { Tx } from '../db/database.js';
+import { now } from '../ids.js';
+
+export type AuditActorKind = 'USER' | 'ADMIN_TOKEN' | 'SYSTEM';
+
+export interface AuditActor {
+  kind: AuditActorKind;
+  userId: string | null;
+  tokenId: string | null;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { kind: 'SYSTEM', userId: null, tokenId: null };
+
+/** Who acted: a user's token, the bootstrap ADMIN_TOKEN (no user), or the system (no viewer). */
+export function actorOf(viewer: Viewer | null | undefined): AuditActor {
+  if (!viewer) return SYSTEM_ACTOR;
+  if (viewer.userId === null) return { kind: 'ADMIN_TOKEN', userId: null, tokenId: viewer.tokenId };
+  return { kind: 'USER', userId: viewer.userId, tokenId: viewer.tokenId };
+}
+
+/** One change as the code that makes it describes it. */
+export interface AuditChange {
+  action: string;
+  subjectType: string;
+  subjectId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** An entry as stored: every field the hash covers, and the hashes. */
+export interface AuditEntryRecord {
+  seq: number;
+  at: string;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  actorKind: AuditActorKind;
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  /** JSON text (canonical: keys sorted), null when there was nothing before / after. */
+  before: string | null;
+  after: string | null;
+  hash: string;
+  prevHash: string;
+}
+
+/** The prevHash of the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every depth: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/** sha256(prevHash + canonical JSON of the entry's fields other than the hashes). */
+export function hashOf(entry: Omit<AuditEntryRecord, 'hash'>): string {
+  const fields = {
+    seq: entry.seq,
+    at: entry.at,
+    actorUserId: entry.actorUserId ?? null,
+    actorTokenId: entry.actorTokenId ?? null,
+    actorKind: entry.actorKind,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+  };
+  return createHash('sha256').update(entry.prevHash).update(canonicalJson(fields)).digest('hex');
+}
+
+// ------------------------------------------------------------------ per-transaction buffer
+
+/** What the workflow engine did to tasks in one transaction (ids, so nothing is counted twice). */
+interface TaskTally {
+  created: Set<string>;
+  provisioning: Set<string>;
+  completed: Set<string>;
+  cancelled: Set<string>;
+  membersEnrolled: number;
+  membersUnenrolled: number;
+  profileIds: Set<string>;
+}
+
+interface Pending {
+  entries: { actor: AuditActor; change: AuditChange }[];
+  tasks: TaskTally | null;
+}
+
+const pending = new WeakMap<Tx, Pending>();
+
+function pendingOf(tx: Tx): Pending {
+  let found = pending.get(tx);
+  if (!found) {
+    found = { entries: [], tasks: null };
+    pending.set(tx, found);
+  }
+  return found;
+}
+
+/** Records changes made in this transaction; they are appended when its work is done. */
+export function recordAudit(tx: Tx, actor: Viewer | AuditActor | null | undefined, ...changes: AuditChange[]): void {
+  const resolved = actor && 'kind' in actor ? actor : actorOf(actor as Viewer | null | undefined);
+  pendingOf(tx).entries.push(...changes.map((change) => ({ actor: resolved, change })));
+}
+
+function tallyOf(tx: Tx): TaskTally {
+  const state = pendingOf(tx);
+  state.tasks ??= { created: new Set(), provisioning: new Set(), completed: new Set(), cancelled: new Set(), membersEnrolled: 0, membersUnenrolled: 0, profileIds: new Set() };
+  return state.tasks;
+}
+
+export type TaskTallyKind = 'created' | 'provisioning' | 'completed' | 'cancelled';
+
+/**
+ * The engine's bulk work (tasks created, moved to provisioning, completed, cancelled, cascades
+ * included) becomes ONE summary entry per transaction, however many tasks it touched.
+ */
+export function tallyTasks(tx: Tx, kind: TaskTallyKind, tasks: readonly { id: string; profileId?: string | null }[] | readonly string[]): void {
+  if (tasks.length === 0) return;
+  const tally = tallyOf(tx);
+  for (const task of tasks) {
+    if (typeof task === 'string') tally[kind].add(task);
+    else {
+      tally[kind].add(task.id);
+      if (task.profileId && tally.profileIds.size < 100) tally.profileIds.add(task.profileId);
+    }
+  }
+}
+
+/** Memberships the engine's completions made or ended in this transaction. */
+export function tallyMemberships(tx: Tx, enrolled: number, unenrolled: number): void {
+  if (enrolled === 0 && unenrolled === 0) return;
+  const tally = tallyOf(tx);
+  tally.membersEnrolled += enrolled;
+  tally.membersUnenrolled += unenrolled;
+}
+
+/**
+ * The summary of the engine's work, leaving out the tasks the transaction's own entries are
+ * about (a decision's entry already says what became of its task); null when nothing is left.
+ */
+function taskSummary(state: Pending): AuditChange | null {
+  const tally = state.tasks;
+  if (!tally) return null;
+  const named = new Set(state.entries.filter((e) => e.change.subjectType === 'Task' && e.change.subjectId).map((e) => e.change.subjectId!));
+  const count = (ids: Set<string>) => [...ids].filter((id) => !named.has(id)).length;
+  const after = {
+    tasksCreated: count(tally.created),
+    tasksAwaitingProvisioning: count(tally.provisioning),
+    tasksCompleted: count(tally.completed),
+    tasksCancelled: count(tally.cancelled),
+    membersEnrolled: tally.membersEnrolled,
+    membersUnenrolled: tally.membersUnenrolled,
+    profileIds: [...tally.profileIds].sort(),
+  };
+  const total = after.tasksCreated + after.tasksAwaitingProvisioning + after.tasksCompleted + after.tasksCancelled + after.membersEnrolled + after.membersUnenrolled;
+  if (total === 0) return null;
+  const causedBy = state.entries[0]?.change.action ?? null;
+  return { action: 'TASKS_PROCESSED', subjectType: 'Task', subjectId: null, before: null, after: { ...after, causedBy } };
+}
+
+/** Appends the transaction's entries to the chain, inside it (Database.beforeCommit). */
+export async function flushAudit(tx: Tx): Promise<void> {
+  const state = pending.get(tx);
+  if (!state) return;
+  pending.delete(tx);
+  const changes = [...state.entries];
+  const summary = taskSummary(state);
+  if (summary) changes.push({ actor: SYSTEM_ACTOR, change: summary });
+  if (changes.length === 0) return;
+  const at = now();
+  const head = await tx.one<{ seq: number; lastHash: string }>('audit/lock-chain', { now: at, genesis: GENESIS_HASH });
+  let seq = Number(head?.seq ?? 0);
+  let prevHash = head?.lastHash ?? GENESIS_HASH;
+  const entries: AuditEntryRecord[] = changes.map(({ actor, change }) => {
+    seq += 1;
+    const entry = {
+      seq,
+      at,
+      actorUserId: actor.userId,
+      actorTokenId: actor.tokenId,
+      actorKind: actor.kind,
+      action: change.action,
+      subjectType: change.subjectType,
+      subjectId: change.subjectId ?? null,
+      before: change.before === undefined || change.before === null ? null : canonicalJson(change.before),
+      after: change.after === undefined || change.after === null ? null : canonicalJson(change.after),
+      prevHash,
+    };
+    const hash = hashOf(entry);
+    prevHash = hash;
+    return { ...entry, hash };
+  });
+  await tx.run('audit/append-entries', { entries, lastSeq: seq, lastHash: prevHash });
+}
