@@ -109,7 +109,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     batching: false,
     // WebSocket operations arrive with the context onConnect built (no request): keep it as it is.
     context: async (initial) => ((initial as { request?: Request }).request ? contextFor(initial.request.headers.get('authorization')) : (initial as unknown as Context)),
-    logging: { debug: () => {}, info: () => {}, warn: (...a: unknown[]) => logger.warn(String(a[0])), error: (...a: unknown[]) => logger.error(String(a[0])) },
+    // Yoga logs clients' errors (refused auth, CSRF) too: those are warnings; the unexpected ones
+    // are logged with their stack by maskError.
+    logging: { debug: () => {}, info: () => {}, warn: (...a: unknown[]) => logger.warn(String(a[0])), error: (...a: unknown[]) => logger.warn(String(a[0])) },
   });
 
   const server: Server = createServer(async (req, res) => {
