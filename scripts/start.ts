@@ -5,7 +5,6 @@
  *
  *   tsx scripts/start.ts [--demo] [--reset]
  */
-import type { App } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { runMain, serve } from '../src/main.js';
 import { hasData, loadDemoData } from './demo-data.js';
@@ -14,15 +13,6 @@ import { startNeo4j, stopNeo4j } from './neo4j.js';
 const demo = process.argv.includes('--demo');
 const reset = process.argv.includes('--reset');
 const DEMO_TOKEN = 'demo-admin-token-change-me';
-
-async function emptyGraph(app: App): Promise<void> {
-  const session = app.services.db.driver.session();
-  try {
-    await session.run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  } finally {
-    await session.close();
-  }
-}
 
 await runMain(async () => {
   const env = { ...process.env };
@@ -34,7 +24,7 @@ await runMain(async () => {
   await serve(config, {
     ...(demo && token ? { graphiqlHeaders: { Authorization: `Bearer ${token}` } } : {}),
     prepare: async (app) => {
-      if (reset) await emptyGraph(app);
+      if (reset) await app.services.db.emptyGraph();
       if (!demo || !token) return;
       if (await hasData(app, token)) {
         process.stderr.write('demo: the graph already holds data; keeping it (--reset starts over)\n');

@@ -128,6 +128,25 @@ export class Database {
     }
   }
 
+  /** Runs a statement in an auto-commit transaction (needed by CALL { ... } IN TRANSACTIONS). */
+  async autoCommit(name: string, params: Params = {}): Promise<void> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      this.countStatement(name);
+      await session.run(this.cypher.get(name), toCypherValues(params) as Params);
+    } catch (error) {
+      throw this.translate(error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Empties the graph (the schema stays): tests between files, the demo's --reset. */
+  async emptyGraph(): Promise<void> {
+    await this.autoCommit('admin/delete-all-relationships');
+    await this.autoCommit('admin/delete-all-nodes');
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.driver.executeQuery('RETURN 1', {}, { database: this.database });

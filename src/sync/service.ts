@@ -161,36 +161,55 @@ export class SyncService {
       });
     });
     this.services.events.afterCommit();
-    try {
+    const finished = await this.failingRun(runId, holder, profileId, 'The sync failed; it is recorded as FAILED and will be redone', async () => {
       await this.hooks.afterStart?.(runId);
       const diff = await this.diff(profileId);
-      if (diff.wouldPause) {
-        await this.pause(runId, holder, diff);
-      } else {
-        const toCancel = [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks];
-        // Nothing to do (the steady state): the diff's counts are recorded by the finishing transaction.
-        const idle = diff.toEnroll.length === 0 && diff.toUnenroll.length === 0 && toCancel.length === 0;
-        if (!idle) {
-          await this.recordDiff(runId, holder, profileId, diff);
-          await this.apply({
-            runId,
-            holder,
-            profileId,
-            enrollmentEntitlementId: diff.enrollmentEntitlementId,
-            mode: diff.mode,
-            toEnroll: diff.toEnroll,
-            toUnenroll: diff.toUnenroll,
-            toCancel,
-          });
-        }
-        const finished = await this.finish(runId, holder, profileId, 'COMPLETED', ['RUNNING'], idle ? diff : null);
-        if (finished) return finished;
-      }
+      if (!diff.wouldPause) return this.applyAndFinish(runId, holder, profileId, diff, diff, true);
+      await this.pause(runId, holder, diff);
+      return undefined;
+    });
+    return finished ?? this.run(runId);
+  }
+
+  /** Runs a started run's work; any error marks the run FAILED and reaches the caller as a coded error. */
+  private async failingRun<T>(runId: string, holder: string, profileId: string, message: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
     } catch (error) {
       await this.fail(runId, holder, profileId, error);
-      throw error instanceof AppError ? error : new AppError('INTERNAL', 'The sync failed; it is recorded as FAILED and will be redone');
+      throw error instanceof AppError ? error : new AppError('INTERNAL', message);
     }
-    return this.run(runId);
+  }
+
+  /**
+   * Applies a run's changes (the diff's, or the staged ones of a resumed run) with the diff's stale
+   * task cancellations, then completes it. With nothing to do (the steady state) only the
+   * finishing transaction writes, recording the diff's counts when `recordDiff`.
+   */
+  private async applyAndFinish(
+    runId: string,
+    holder: string,
+    profileId: string,
+    diff: SyncDiff,
+    changes: { toEnroll: string[]; toUnenroll: string[] },
+    recordDiff: boolean,
+  ): Promise<SyncRunRecord | undefined> {
+    const toCancel = [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks];
+    const idle = changes.toEnroll.length === 0 && changes.toUnenroll.length === 0 && toCancel.length === 0;
+    if (!idle) {
+      if (recordDiff) await this.recordDiff(runId, holder, profileId, diff);
+      await this.apply({
+        runId,
+        holder,
+        profileId,
+        enrollmentEntitlementId: diff.enrollmentEntitlementId,
+        mode: diff.mode,
+        toEnroll: changes.toEnroll,
+        toUnenroll: changes.toUnenroll,
+        toCancel,
+      });
+    }
+    return this.finish(runId, holder, profileId, 'COMPLETED', ['RUNNING'], idle && recordDiff ? diff : null);
   }
 
   private async renewLease(tx: Tx, runId: string, holder: string, profileId: string): Promise<void> {
@@ -415,24 +434,10 @@ export class SyncService {
     });
     this.services.events.afterCommit();
     const { profileId } = started;
-    try {
-      const diff = await this.diff(profileId);
-      await this.apply({
-        runId,
-        holder,
-        profileId,
-        enrollmentEntitlementId: diff.enrollmentEntitlementId,
-        mode: diff.mode,
-        toEnroll: started.toEnroll,
-        toUnenroll: started.toUnenroll,
-        toCancel: [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks],
-      });
-      await this.finish(runId, holder, profileId, 'COMPLETED', ['RUNNING']);
-    } catch (error) {
-      await this.fail(runId, holder, profileId, error);
-      throw error instanceof AppError ? error : new AppError('INTERNAL', 'Resuming the sync failed; it is recorded as FAILED');
-    }
-    return this.run(runId);
+    const finished = await this.failingRun(runId, holder, profileId, 'Resuming the sync failed; it is recorded as FAILED', async () =>
+      this.applyAndFinish(runId, holder, profileId, await this.diff(profileId), started, false),
+    );
+    return finished ?? this.run(runId);
   }
 
   /** Drops a paused run's staged changes (kept on the run for the record); automatic syncs go on. */

@@ -54,12 +54,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
 
 /** Empties the graph (the schema stays). Test files run one at a time, each from a clean graph. */
 export async function resetGraph(app: App): Promise<void> {
-  const session = app.services.db.driver.session();
-  try {
-    await session.run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  } finally {
-    await session.close();
-  }
+  await app.services.db.emptyGraph();
 }
 
 export function codesOf(body: GraphQLResponse<unknown>): unknown[] {
