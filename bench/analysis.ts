@@ -179,7 +179,8 @@ try {
     analysis.whatIf(biggestProfile.get('id'), { conditionIds: [entitlementIds[ITEM_POOL + (i % (ENTITLEMENTS - ITEM_POOL))]!] }),
   );
   await time('blast radius (disable biggest)', 5, () => analysis.blastRadius('DISABLE_PROFILE', biggestProfile.get('id'), null));
-  await time('unjustified grants (page of 50)', 5, () => analysis.unjustifiedGrants(null, 51));
+  await time('unjustified grants (page of 50)', 5, () => analysis.unjustifiedGrants(null, 51, false));
+  await time('unjustified grants (page + count)', 3, () => analysis.unjustifiedGrants(null, 51, true));
 
   if (process.env.BENCH_PROFILE === '1') {
     const saved = (await db.read((tx) => tx.one<{ conditionIds: string[]; excludedIds: string[] }>('analysis/profile-settings', { profileId: biggestProfile.get('id') })))!;

@@ -23,7 +23,7 @@ import type {
 import { badInput } from '../errors.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
-import { pageOf, toConnection, type ConnectionResult, type PageArgs } from './connection.js';
+import { pageOf, selectsField, toConnection, type ConnectionResult, type PageArgs } from './connection.js';
 import { GrantSourceType } from './grant.js';
 import { AutomationMode, UnenrollmentAction } from './profile.js';
 import { AccessProfileRef, EntitlementRef, GrantRef, TaskRef, UserConnection, UserRef } from './refs.js';
@@ -353,9 +353,11 @@ builder.queryFields((t) => ({
     authScopes: readAll,
     description: 'Grants held with no remaining source (not direct, no profile the holder is in includes them)',
     args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: async (_r, args, c) => {
+    resolve: async (_r, args, c, info) => {
       const { first, after, limit } = pageOf(args, c);
-      return keyedConnection(await c.services.analysis.unjustifiedGrants(after, limit), first, (r) => r.grantId, after !== null);
+      // The count scans every sourced grant: only when the client asks for it.
+      const page = await c.services.analysis.unjustifiedGrants(after, limit, selectsField(info, 'totalCount'));
+      return keyedConnection(page, first, (r) => r.grantId, after !== null);
     },
   }),
   driftedMembers: t.field({

@@ -1,4 +1,5 @@
 /** Relay connections over keyset pages: the cursor is the last row's id, opaque to clients. */
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { badInput } from '../errors.js';
@@ -57,3 +58,18 @@ builder.globalConnectionField('totalCount', (t) =>
     resolve: (parent) => (parent as unknown as { totalCount?: number }).totalCount ?? 0,
   }),
 );
+
+/**
+ * Whether the operation selects `name` directly on this field's result (through fragments too):
+ * lets a resolver skip work, such as a costly count, that nobody asked for.
+ */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (selections: readonly SelectionNode[]): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections);
+      const fragment = info.fragments[selection.name.value];
+      return fragment !== undefined && visit(fragment.selectionSet.selections);
+    });
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections));
+}

@@ -276,6 +276,9 @@ describe('hygiene reports', () => {
       overlappingProfiles(first: 10) { totalCount edges { node { profile { name } otherProfile { name } sharedItemCount similarity } } } }`);
     expect(data.unjustifiedGrants.edges.map((x: any) => `${x.node.user.externalId}:${x.node.entitlement.externalId}`)).toEqual(['u4:itemC']);
     expect(data.unjustifiedGrants.totalCount).toBe(1);
+    // The count runs only when asked for, also when asked through a fragment.
+    const viaFragment = await t.admin(`{ unjustifiedGrants(first: 1) { ...Total } } fragment Total on UnjustifiedGrantConnection { totalCount }`);
+    expect(viaFragment.unjustifiedGrants.totalCount).toBe(1);
     expect(data.driftedMembers.edges.map((x: any) => `${x.node.user.externalId}:${x.node.excluded}`).sort()).toEqual(['u3:false', 'u5:true']);
     expect(data.redundantExclusions.edges.map((x: any) => `${x.node.user.externalId}:${x.node.member}`)).toEqual(['u6:false']);
     expect(data.emptyProfiles.edges.map((x: any) => x.node.profile.name).sort()).toEqual(['P3', 'P4']);
