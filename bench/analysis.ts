@@ -60,9 +60,7 @@ const random = (): number => {
 const pick = (n: number) => Math.floor(random() * n);
 
 async function generate(): Promise<{ userIds: string[]; entitlementIds: string[]; profileIds: string[] }> {
-  const session = db.driver.session();
-  await session.run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  await session.close();
+  await db.emptyGraph();
   await migrate(db);
   log('generating');
   const now = new Date().toISOString();

@@ -31,9 +31,7 @@ async function main(): Promise<void> {
   });
   const { services } = app;
   try {
-    const session = services.db.driver.session();
-    await session.run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-    await session.close();
+    await services.db.emptyGraph();
 
     const setupStart = Date.now();
     for (let i = 0; i < USERS; i += 5000) {

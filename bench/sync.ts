@@ -58,7 +58,7 @@ const printTimings = (phase: string) => {
 };
 
 console.log(`generating ${USERS} users, ${ENTITLEMENTS} entitlements, ${GRANTS} grants, ${PROFILES} profiles (${AUTO_PROFILES} auto-approve with 2 items)`);
-await run('MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+await services.db.emptyGraph();
 const t0 = performance.now();
 for (let i = 0; i < USERS; i += BATCH) {
   const rows = Array.from({ length: Math.min(BATCH, USERS - i) }, (_, k) => ({ id: randomUUID(), x: `u${i + k}` }));
