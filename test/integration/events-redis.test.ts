@@ -26,9 +26,13 @@ async function busReady(t: TestApp): Promise<void> {
 
 beforeAll(async () => {
   redis = await startRedis();
+  // Empty the graph before the two instances start, so that both begin at the start of the
+  // (emptied) event log rather than where the previous test file left it.
+  const cleaner = await startTestApp();
+  await resetGraph(cleaner.app);
+  await cleaner.stop();
   a = await startTestApp({ REDIS_URL: redis.url, EVENTS_POLL_MS: '60000' });
   b = await startTestApp({ REDIS_URL: redis.url, EVENTS_POLL_MS: '60000' });
-  await resetGraph(a.app);
   await Promise.all([busReady(a), busReady(b)]);
   // Both instances notice the emptied log before the tests (the poll is slow here).
   await appendOn(a, [{ type: 'SYNC_STARTED', runId: 'warm-up', profileId: 'p' }]);
