@@ -57,7 +57,6 @@ export class Database {
   private readonly database: string | undefined;
   /** Statements run since start, by name: the batching tests read it. */
   readonly statementCounts = new Map<string, number>();
-  statementTotal = 0;
 
   constructor(
     connection: Neo4jConnection,
@@ -90,7 +89,6 @@ export class Database {
   }
 
   countStatement(name: string): void {
-    this.statementTotal += 1;
     this.statementCounts.set(name, (this.statementCounts.get(name) ?? 0) + 1);
   }
 

@@ -57,6 +57,17 @@ export async function resetGraph(app: App): Promise<void> {
   await app.services.db.emptyGraph();
 }
 
+/** Runs one statement straight on the test graph (seeding, and asserting what the API does not show). */
+export async function runCypher<T = Record<string, any>>(t: TestApp, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const session = t.app.services.db.driver.session();
+  try {
+    const result = await session.run(query, params);
+    return result.records.map((r) => r.toObject() as T);
+  } finally {
+    await session.close();
+  }
+}
+
 export function codesOf(body: GraphQLResponse<unknown>): unknown[] {
   return (body.errors ?? []).map((e) => e.extensions?.code);
 }

@@ -2,11 +2,8 @@
 import { expect } from 'vitest';
 import type { GraphQLResponse, TestApp } from './app.js';
 
-/** Runs raw Cypher against the test database (seeding and checking what the API cannot show). */
-export async function cypher<T = Record<string, any>>(t: TestApp, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const result = await t.app.services.db.driver.executeQuery(query, params);
-  return result.records.map((r) => r.toObject() as T);
-}
+import { runCypher as cypher } from './app.js';
+export { cypher };
 
 /**
  * The directory's labels: "nothing was written" is about these. Bookkeeping that other

@@ -6,16 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { TestApp } from './app.js';
 import { rawIdOf } from '../../src/ids.js';
 
-/** Runs one statement through the driver (seeding and graph asserts). */
-export async function cypher<T = Record<string, any>>(t: TestApp, text: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const session = t.app.services.db.driver.session();
-  try {
-    const result = await session.run(text, params);
-    return result.records.map((r) => r.toObject() as T);
-  } finally {
-    await session.close();
-  }
-}
+import { runCypher as cypher } from './app.js';
+export { cypher };
 
 export async function createProfile(t: TestApp, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; raw: string; enrollmentEntitlementId: string; exclusionEntitlementId: string }> {
   const data = await t.admin(

@@ -76,16 +76,7 @@ export async function task(t: TestApp, id: string): Promise<any> {
   return data.node;
 }
 
-/** Runs Cypher straight on the graph, for assertions the API does not show. */
-export async function graph<T = Record<string, unknown>>(t: TestApp, cypher: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const session = t.app.services.db.driver.session();
-  try {
-    const result = await session.run(cypher, params);
-    return result.records.map((r) => r.toObject() as T);
-  } finally {
-    await session.close();
-  }
-}
+export { runCypher as graph } from './app.js';
 
 export const rawId = (globalId: string): string => Buffer.from(globalId, 'base64').toString('utf8').split(':').slice(1).join(':');
 
