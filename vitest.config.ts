@@ -9,6 +9,8 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
     globalSetup: ['./test/helpers/global-setup.ts'],
+    // After each test, wait until the apps it started are quiet (test/helpers/between-tests.ts).
+    setupFiles: ['./test/helpers/between-tests.ts'],
     // One Neo4j for the suite: files run one after another, each starting from an empty graph.
     fileParallelism: false,
     testTimeout: 60_000,

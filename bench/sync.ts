@@ -100,7 +100,7 @@ for (let i = 0; i < PROFILES; i += 1) {
   profileIds.push(id);
   conditionOf.set(id, externalIds);
 }
-await services.syncTriggers.idle();
+await app.idle();
 const counts = await run(`CALL { MATCH (u:User) RETURN count(u) AS users } CALL { MATCH (g:Grant) RETURN count(g) AS grants } RETURN users, grants`);
 console.log(`generated ${counts[0]!.get('users')} users and ${counts[0]!.get('grants')} grants in ${seconds(t0).toFixed(1)} s`);
 resetTimings();
@@ -113,7 +113,7 @@ const firstOf = async (ids: string[]) => {
   const started = performance.now();
   for (const id of ids) enrolled += (await services.sync.sync(id, 'MANUAL', null)).enrollTasksCreated;
   const took = seconds(started);
-  await services.syncTriggers.idle();
+  await app.idle();
   return { enrolled, tasks: (await countTasks()) - tasksBefore, took };
 };
 const pendingIds = profileIds.filter((id) => !autoProfiles.has(id));
@@ -160,7 +160,7 @@ for (const c of candidates) {
     await new Promise((r) => setTimeout(r, 5));
   }
   delays.push(performance.now() - start);
-  await services.syncTriggers.idle();
+  await app.idle();
 }
 delays.sort((a, b) => a - b);
 console.log(`ingest -> enrollment task delay (debounce ${services.config.syncDebounceMs} ms): median ${delays[Math.floor(delays.length / 2)]!.toFixed(0)} ms, max ${delays.at(-1)!.toFixed(0)} ms over ${delays.length} ingests`);

@@ -11,12 +11,13 @@ echo "== lint" && npx eslint .
 echo "== typecheck" && npx tsc -p .
 echo "== schema.graphql is current" && npx tsx scripts/print-schema.ts --check
 echo "== tests (real Neo4j)"
-results=$(mktemp)
+# TEST_RESULTS_JSON keeps vitest's JSON report there (scripts/test-repeat.sh reads it).
+results=${TEST_RESULTS_JSON:-$(mktemp)}
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "$results" || true
-rm -f "$results"
+[ -n "${TEST_RESULTS_JSON:-}" ] || rm -f "$results"
 exit $status

@@ -25,6 +25,15 @@ export interface App {
   start(port?: number): Promise<number>;
   stop(): Promise<void>;
   url(): string;
+  /**
+   * Resolves once this instance has no background work left: no change waiting for its debounce,
+   * no sync or resume running, every committed event delivered, no notification under way. Each
+   * may start another (a sync's completed tasks change holders), so it waits until all are quiet
+   * at once. Shutdown, benchmarks and the tests wait on it.
+   */
+  idle(): Promise<void>;
+  /** What is still under way, in words (for a wait that timed out). */
+  busyWith(): string[];
 }
 
 type Extension = (services: Services) => void;
@@ -83,7 +92,10 @@ export interface AppOptions {
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   if (!config.neo4j.uri) throw new Error('buildApp needs a Neo4j URI (scripts/start.ts starts the managed one)');
-  const db = new Database({ uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database }, logger);
+  const db = new Database(
+    { uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database, maxRetryMs: config.neo4j.maxRetryMs },
+    logger,
+  );
   await migrate(db);
   const services = createServices(config, db, logger);
   for (const extension of extensions) extension(services);
@@ -164,8 +176,26 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     wsServer,
   );
 
+  const busyWith = (): string[] =>
+    [
+      services.syncTriggers.busy ? 'automatic syncs (a change waits for its debounce, or a sync runs)' : null,
+      services.sync.busy ? 'a sync or resume' : null,
+      services.eventStream.busy ? 'event delivery' : null,
+      services.notifier?.busy ? 'a webhook notification' : null,
+    ].filter((x): x is string => x !== null);
+  const idle = async (): Promise<void> => {
+    do {
+      await services.syncTriggers.idle();
+      await services.sync.idle();
+      await services.eventStream.idle();
+      await services.notifier?.idle();
+    } while (busyWith().length > 0);
+  };
+
   let port = 0;
   return {
+    idle,
+    busyWith,
     services,
     yoga,
     url: () => `http://127.0.0.1:${port}/graphql`,

@@ -2,7 +2,7 @@
 import type { PolicyStep } from './directory/records.js';
 export interface Config {
   port: number;
-  neo4j: { uri: string | null; user: string; password: string; database: string | undefined };
+  neo4j: { uri: string | null; user: string; password: string; database: string | undefined; maxRetryMs: number };
   redisUrl: string | null;
   syncIntervalSeconds: number;
   syncDebounceMs: number;
@@ -123,6 +123,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       user: env.NEO4J_USER ?? 'neo4j',
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || undefined,
+      maxRetryMs: integer('NEO4J_MAX_RETRY_MS', 15_000, 0),
     },
     redisUrl: url('REDIS_URL'),
     syncIntervalSeconds: integer('SYNC_INTERVAL_SECONDS', 3600, 1),

@@ -1,11 +1,11 @@
-// Takes $profileId, $run {id, trigger, actorId}, $now. Called while holding the profile's lease:
-// any run of the profile still RUNNING was left by an instance that stopped half-way, so it is
-// marked FAILED (the new run redoes what it left). Creates the new RUNNING run; returns its id and
-// the ids of the interrupted runs.
+// Takes $profileId, $run {id, trigger, actorId}, $interrupted (the failReason to record), $now.
+// Called while holding the profile's lease: any run of the profile still RUNNING was left by an
+// instance that stopped half-way, so it is marked FAILED (the new run redoes what it left).
+// Creates the new RUNNING run; returns its id and the ids of the interrupted runs.
 MATCH (p:AccessProfile {id: $profileId})
 OPTIONAL MATCH (stale:SyncRun {state: 'RUNNING'})-[:OF_PROFILE]->(p)
 SET stale.state = 'FAILED', stale.finishedAt = $now,
-    stale.failReason = 'Interrupted before it finished; a later run redid it'
+    stale.failReason = $interrupted
 WITH p, collect(stale.id) AS interrupted
 CREATE (r:SyncRun {id: $run.id, trigger: $run.trigger, state: 'RUNNING', startedAt: $now, actorId: $run.actorId,
                    enrollTasksCreated: 0, unenrollTasksCreated: 0, cancelledTasks: 0})-[:OF_PROFILE]->(p)

@@ -2,10 +2,15 @@
 // decision). Returns per task id, subject and profile ids, whether the system provisions it
 // (no app, as for a profile's own entitlements, or an AUTOMATIC app) and the app's owners (the
 // provisioners of a MANUAL app).
+// The task is write-locked before its state is read, so a transition that a concurrent transaction
+// committed meanwhile is seen and not overwritten.
 UNWIND $ids AS id
-MATCH (t:Task {id: id})-[:FOR_USER]->(u:User)
+MATCH (t:Task {id: id})
+SET t._lock = true
+REMOVE t._lock
+WITH t WHERE t.state = 'PENDING_APPROVAL'
+MATCH (t)-[:FOR_USER]->(u:User)
 MATCH (t)-[:ON_ENTITLEMENT]->(e:Entitlement)
-WHERE t.state = 'PENDING_APPROVAL'
 CALL {
   WITH t
   MATCH (t)-[old:AWAITS]->(:User)

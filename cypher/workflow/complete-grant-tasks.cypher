@@ -4,10 +4,15 @@
 // an enrollment, the profile's own entitlement) sets the direct source. An already-held grant just
 // gains the source. An enrollment grant records how the user enrolled (enrolledVia). Returns per
 // task what the cascades need, and whether the grant was created now.
+// The task is write-locked before its state is read, so a transition that a concurrent transaction
+// committed meanwhile is seen and not overwritten.
 UNWIND $rows AS row
-MATCH (t:Task {id: row.id})-[:FOR_USER]->(u:User)
+MATCH (t:Task {id: row.id})
+SET t._lock = true
+REMOVE t._lock
+WITH row, t WHERE t.state = 'PENDING_PROVISIONING' AND t.kind = 'GRANT'
+MATCH (t)-[:FOR_USER]->(u:User)
 MATCH (t)-[:ON_ENTITLEMENT]->(e:Entitlement)
-WHERE t.state = 'PENDING_PROVISIONING' AND t.kind = 'GRANT'
 OPTIONAL MATCH (t)-[:VIA_PROFILE]->(via:AccessProfile)
 OPTIONAL MATCH (own:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(e)
 SET t.state = 'DONE', t.updatedAt = $now, t.closedAt = $now, t.closedById = $byId

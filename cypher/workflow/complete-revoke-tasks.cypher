@@ -1,10 +1,15 @@
 // Takes $ids, $now, $byId (the provisioner, null for the system). Completes REVOKE tasks that
 // await provisioning: the user's grant of the entitlement is removed whatever its sources.
 // Returns per task what the cascades need, and whether a grant was removed.
+// The task is write-locked before its state is read, so a transition that a concurrent transaction
+// committed meanwhile is seen and not overwritten.
 UNWIND $ids AS id
-MATCH (t:Task {id: id})-[:FOR_USER]->(u:User)
+MATCH (t:Task {id: id})
+SET t._lock = true
+REMOVE t._lock
+WITH t WHERE t.state = 'PENDING_PROVISIONING' AND t.kind = 'REVOKE'
+MATCH (t)-[:FOR_USER]->(u:User)
 MATCH (t)-[:ON_ENTITLEMENT]->(e:Entitlement)
-WHERE t.state = 'PENDING_PROVISIONING' AND t.kind = 'REVOKE'
 OPTIONAL MATCH (t)-[:VIA_PROFILE]->(via:AccessProfile)
 OPTIONAL MATCH (own:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(e)
 SET t.state = 'DONE', t.updatedAt = $now, t.closedAt = $now, t.closedById = $byId

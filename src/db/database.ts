@@ -12,6 +12,8 @@ export interface Neo4jConnection {
   user: string;
   password: string;
   database?: string | undefined;
+  /** How long the driver retries a transaction that failed for a transient reason (Neo4j unreachable, a deadlock). */
+  maxRetryMs?: number;
 }
 
 export type Params = Record<string, unknown>;
@@ -54,7 +56,8 @@ const TRANSIENT = /^Neo.TransientError|ServiceUnavailable|SessionExpired/;
 export class Database {
   readonly driver: Driver;
   readonly cypher: CypherRegistry;
-  private readonly database: string | undefined;
+  /** The database every session opens (NEO4J_DATABASE; undefined: the server's default). */
+  readonly database: string | undefined;
   /** Statements run since start, by name: the batching tests read it. */
   readonly statementCounts = new Map<string, number>();
 
@@ -64,7 +67,7 @@ export class Database {
   ) {
     this.driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
       disableLosslessIntegers: true,
-      maxTransactionRetryTime: 15_000,
+      maxTransactionRetryTime: connection.maxRetryMs ?? 15_000,
       connectionAcquisitionTimeout: 10_000,
       connectionTimeout: 5_000,
       logging: { level: 'error', logger: (_level, message) => logger.warn('neo4j driver', { message }) },

@@ -10,7 +10,7 @@ export async function migrate(db: Database): Promise<void> {
     .split(/;\s*\n/)
     .map((s) => s.trim())
     .filter(Boolean);
-  const session = db.driver.session();
+  const session = db.driver.session({ database: db.database });
   try {
     for (const statement of statements) await session.run(statement);
     await session.run('CALL db.awaitIndexes(60)');

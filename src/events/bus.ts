@@ -20,7 +20,8 @@ export class InProcessBus implements EventBus {
   async close(): Promise<void> {}
 }
 
-const CHANNEL = 'access-governance:events';
+/** The Redis channel every instance publishes its delivered events on. */
+export const EVENTS_CHANNEL = 'access-governance:events';
 const MESSAGE_EVENTS = 500;
 
 export class RedisBus implements EventBus {
@@ -45,7 +46,7 @@ export class RedisBus implements EventBus {
       }
       for (const listener of this.listeners) listener(events);
     });
-    this.subscriber.subscribe(CHANNEL).catch((error: Error) => this.logError(error));
+    this.subscriber.subscribe(EVENTS_CHANNEL).catch((error: Error) => this.logError(error));
   }
 
   /** Resolves once both connections are up and the channel is subscribed (tests and the benchmark wait on it). */
@@ -56,7 +57,7 @@ export class RedisBus implements EventBus {
 
   publish(events: StoredEvent[]): void {
     for (let i = 0; i < events.length; i += MESSAGE_EVENTS) {
-      this.publisher.publish(CHANNEL, JSON.stringify(events.slice(i, i + MESSAGE_EVENTS))).catch((error: Error) => this.logError(error));
+      this.publisher.publish(EVENTS_CHANNEL, JSON.stringify(events.slice(i, i + MESSAGE_EVENTS))).catch((error: Error) => this.logError(error));
     }
   }
 

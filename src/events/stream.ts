@@ -47,6 +47,8 @@ export class EventStream {
   private readonly listeners: Listener[] = [];
   private readonly inbox: StoredEvent[] = [];
   private running: Promise<void> | null = null;
+  private pruning: Promise<number> | null = null;
+  private openedCount = 0;
   private rerun = false;
   private stopped = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -97,6 +99,34 @@ export class EventStream {
 
   get subscriberCount(): number {
     return this.subscriptions.size;
+  }
+
+  /** Subscriptions opened on this instance since it started (a client can tell its own has registered). */
+  get opened(): number {
+    return this.openedCount;
+  }
+
+  /** True while a delivery pass or a prune runs, or events heard from Redis wait for one. */
+  get busy(): boolean {
+    return this.running !== null || this.pruning !== null || this.inbox.length > 0;
+  }
+
+  /**
+   * Resolves once everything committed to the log so far has been handed to this instance's
+   * subscribers and listeners, and no prune runs (shutdown and tests wait on it).
+   */
+  async idle(): Promise<void> {
+    await this.ready;
+    for (;;) {
+      if (this.running || this.pruning) {
+        await Promise.allSettled([this.running, this.pruning]);
+        continue;
+      }
+      if (this.stopped) return;
+      const { head } = await this.db.read((tx) => eventReads.bounds(tx));
+      if (head === this.head && !this.busy) return;
+      this.trigger();
+    }
   }
 
   private trigger(): void {
@@ -186,6 +216,7 @@ export class EventStream {
     }
     const subscription = new EventSubscription(this, accept, after ?? this.head, after !== null, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
+    this.openedCount += 1;
     if (after !== null) void subscription.replay();
     return subscription;
   }
@@ -196,13 +227,21 @@ export class EventStream {
   }
 
   /** Deletes events older than the retention (or than `before`), oldest first, in bounded batches. */
-  async prune(before = new Date(Date.now() - this.retentionMs).toISOString()): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = await this.db.write((tx) => eventWrites.prune(tx, before, PRUNE_BATCH));
-      total += deleted;
-      if (deleted < PRUNE_BATCH) return total;
-    }
+  prune(before = new Date(Date.now() - this.retentionMs).toISOString()): Promise<number> {
+    const work = (async () => {
+      let total = 0;
+      for (;;) {
+        const deleted = await this.db.write((tx) => eventWrites.prune(tx, before, PRUNE_BATCH));
+        total += deleted;
+        if (deleted < PRUNE_BATCH) return total;
+      }
+    })();
+    this.pruning = work;
+    void work.then(
+      () => this.pruning === work && (this.pruning = null),
+      () => this.pruning === work && (this.pruning = null),
+    );
+    return work;
   }
 
   async stop(): Promise<void> {

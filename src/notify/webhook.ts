@@ -112,6 +112,16 @@ export class WebhookNotifier {
       .join('\n');
   }
 
+  /** True while a notification is being claimed, sent, retried or recorded. */
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  /** Resolves once no notification is under way (its retries included). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Waits for notifications under way (bounded), then stops retrying. */
   async stop(): Promise<void> {
     const pending = Promise.allSettled([...this.inFlight]);

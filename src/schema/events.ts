@@ -68,6 +68,11 @@ SyncEventRef.implement({
     }),
     progress: t.field({ type: SyncProgressRef, nullable: true, description: 'On SYNC_PROGRESS', resolve: (d) => progressOf(d.event) }),
     stagedUnenrollments: t.int({ nullable: true, description: 'On SYNC_PAUSED: unenrollments staged for review', resolve: (d) => stagedRemovalsOf(d.event) }),
+    reason: t.string({
+      nullable: true,
+      description: 'On SYNC_FAILED: why the run failed; on SYNC_PAUSED: why the safeguard paused it',
+      resolve: (d) => (typeof d.event.payload?.reason === 'string' ? d.event.payload.reason : null),
+    }),
   }),
 });
 

@@ -35,6 +35,12 @@ export const SYNC_RUNNING = 'SYNC_RUNNING';
 /** True for the error of a sync that found another sync of the profile running. */
 export const isSyncRunning = (error: unknown): boolean => error instanceof AppError && error.extensions.reason === SYNC_RUNNING;
 
+/** The `reason` of the INTERNAL error of a sync that failed (it is recorded as FAILED). */
+export const SYNC_FAILED = 'SYNC_FAILED';
+
+/** The failReason of a run that an instance left half-way (the next run of the profile marks it). */
+const INTERRUPTED = 'Interrupted before it finished; a later run redid it';
+
 const AUTOMATIC: SyncTrigger[] = ['SCHEDULE', 'HOLDERS_CHANGED', 'AUTOMATION_SAVED'];
 
 /** The safeguard: more than maxUnenrollRatio of the members of a profile with more than minMembers members. */
@@ -76,7 +82,28 @@ export class SyncService {
   batchSize = 2000;
   hooks: SyncHooks = {};
 
+  /** Runs under way in this process (a sync or a resume, however started): idle() waits for them. */
+  private readonly running = new Set<Promise<unknown>>();
+
   constructor(private readonly services: Services) {}
+
+  /** Resolves once no sync or resume started in this process is still under way. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    void work.then(
+      () => this.running.delete(work),
+      () => this.running.delete(work),
+    );
+    return work;
+  }
 
   private get db() {
     return this.services.db;
@@ -120,7 +147,11 @@ export class SyncService {
    * one runs per profile at a time, across instances: the lease is taken in the same transaction
    * that creates the run.
    */
-  async sync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncRunRecord> {
+  sync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncRunRecord> {
+    return this.tracked(this.runSync(profileId, trigger, actor));
+  }
+
+  private async runSync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncRunRecord> {
     const runId = newId();
     const holder = runId;
     await this.db.write(async (tx) => {
@@ -147,10 +178,11 @@ export class SyncService {
       const started = await tx.one<{ id: string; interrupted: string[] }>('sync/start-run', {
         profileId,
         run: { id: runId, trigger, actorId: actorIdOf(actor) },
+        interrupted: INTERRUPTED,
         now: now(),
       });
       await this.services.events.appendIn(tx, [
-        ...(started?.interrupted ?? []).map((id): DomainEvent => ({ type: 'SYNC_FAILED', runId: id, profileId, payload: { reason: 'interrupted' } })),
+        ...(started?.interrupted ?? []).map((id): DomainEvent => ({ type: 'SYNC_FAILED', runId: id, profileId, payload: { reason: INTERRUPTED } })),
         { type: 'SYNC_STARTED', runId, profileId, payload: { trigger } },
       ]);
       recordAudit(tx, actor, {
@@ -161,7 +193,7 @@ export class SyncService {
       });
     });
     this.services.events.afterCommit();
-    const finished = await this.failingRun(runId, holder, profileId, 'The sync failed; it is recorded as FAILED and will be redone', async () => {
+    const finished = await this.failingRun(runId, holder, profileId, 'The sync failed', async () => {
       await this.hooks.afterStart?.(runId);
       const diff = await this.diff(profileId);
       if (!diff.wouldPause) return this.applyAndFinish(runId, holder, profileId, diff, diff, true);
@@ -171,14 +203,24 @@ export class SyncService {
     return finished ?? this.run(runId);
   }
 
-  /** Runs a started run's work; any error marks the run FAILED and reaches the caller as a coded error. */
+  /**
+   * Runs a started run's work; any error marks the run FAILED and reaches the caller as a coded
+   * error that says what redoes the work (the reason is on the run and on its SYNC_FAILED event).
+   */
   private async failingRun<T>(runId: string, holder: string, profileId: string, message: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      await this.fail(runId, holder, profileId, error);
-      throw error instanceof AppError ? error : new AppError('INTERNAL', message);
+      const reason = await this.fail(runId, holder, profileId, error);
+      if (error instanceof AppError) throw error;
+      throw new AppError('INTERNAL', `${message}: ${reason}. ${this.redoneBy()}`, { syncRunId: encodeGlobalId('SyncRun', runId), reason: SYNC_FAILED });
     }
+  }
+
+  /** What redoes a failed run's work: every run compares the graph afresh, so the next one does. */
+  private redoneBy(): string {
+    const minutes = Math.max(1, Math.round(this.services.config.syncIntervalSeconds / 60));
+    return `The next sync of the profile redoes what is left: the scheduled one (every ${minutes} minute${minutes === 1 ? '' : 's'}), a change of who holds its condition entitlements, or Sync now`;
   }
 
   /**
@@ -260,7 +302,7 @@ export class SyncService {
         before: { state: 'RUNNING' },
         after: { profileId, state: 'PAUSED', reason: diff.pauseReason, stagedEnrollments: diff.toEnroll.length, stagedUnenrollments: diff.toUnenroll.length, memberCount: diff.memberCount },
       });
-      await tx.run('sync/release-lease', { profileId, holder });
+      await tx.run('sync/release-lease', { profileId, holder, now: now() });
     });
     this.services.events.afterCommit();
   }
@@ -376,35 +418,46 @@ export class SyncService {
         before: { state: 'RUNNING' },
         after: { profileId, state, enrollTasksCreated: run?.enrollTasksCreated ?? 0, unenrollTasksCreated: run?.unenrollTasksCreated ?? 0, cancelledTasks: run?.cancelledTasks ?? 0 },
       });
-      await tx.run('sync/release-lease', { profileId, holder });
+      await tx.run('sync/release-lease', { profileId, holder, now: now() });
       return run;
     });
     this.services.events.afterCommit();
     return finished;
   }
 
-  /** Records a failed run and frees its lease; a run that lost its lease is left to its successor. */
-  private async fail(runId: string, holder: string, profileId: string, error: unknown): Promise<void> {
+  /**
+   * Records a failed run (with its SYNC_FAILED event) and frees its lease; returns the reason
+   * recorded. A run that lost its lease is left to its successor, which marks it FAILED.
+   */
+  private async fail(runId: string, holder: string, profileId: string, error: unknown): Promise<string> {
     this.services.logger.error('sync failed', { runId, profileId, message: (error as Error)?.message });
-    if (error instanceof LeaseLostError) return;
+    if (error instanceof LeaseLostError) return 'it lost its lease to another run of the profile (its lease expired)';
+    const reason = error instanceof AppError ? error.message : 'an internal error stopped it (the server log has the details)';
     try {
       await this.db.write(async (tx) => {
-        const failed = await this.setState(tx, runId, ['RUNNING'], 'FAILED', { failReason: error instanceof AppError ? error.message : 'Internal error' });
-        if (failed) await this.services.events.appendIn(tx, [{ type: 'SYNC_FAILED', runId, profileId, payload: { reason: 'error' } }]);
-        if (failed) recordAudit(tx, null, { action: 'SYNC_FAILED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'RUNNING' }, after: { profileId, state: 'FAILED' } });
-        await tx.run('sync/release-lease', { profileId, holder });
+        const failed = await this.setState(tx, runId, ['RUNNING'], 'FAILED', { failReason: reason });
+        if (failed) {
+          await this.services.events.appendIn(tx, [{ type: 'SYNC_FAILED', runId, profileId, payload: { reason } }]);
+          recordAudit(tx, null, { action: 'SYNC_FAILED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'RUNNING' }, after: { profileId, state: 'FAILED', reason } });
+        }
+        await tx.run('sync/release-lease', { profileId, holder, now: now() });
       });
       this.services.events.afterCommit();
     } catch (recordError) {
       // The lease expires by itself, and the next run marks this one FAILED.
       this.services.logger.error('could not record a failed sync', { runId, message: (recordError as Error)?.message });
     }
+    return reason;
   }
 
   // ---------------------------------------------------------------- review of a paused run
 
   /** Applies a paused run's staged changes, each rechecked against the graph as it is now. */
-  async resume(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
+  resume(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
+    return this.tracked(this.runResume(runId, actor));
+  }
+
+  private async runResume(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
     const holder = `${runId}:resume:${newId()}`;
     const started = await this.db.write(async (tx) => {
       const [run] = await this.runsByIds(tx, [runId]);
@@ -434,7 +487,7 @@ export class SyncService {
     });
     this.services.events.afterCommit();
     const { profileId } = started;
-    const finished = await this.failingRun(runId, holder, profileId, 'Resuming the sync failed; it is recorded as FAILED', async () =>
+    const finished = await this.failingRun(runId, holder, profileId, 'Resuming the sync failed', async () =>
       this.applyAndFinish(runId, holder, profileId, await this.diff(profileId), started, false),
     );
     return finished ?? this.run(runId);

@@ -39,6 +39,11 @@ export class SyncTriggers {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** True while an automatic sync runs or a change waits for its debounce. */
+  get busy(): boolean {
+    return this.inFlight.size > 0 || this.flushTimer !== null;
+  }
+
   /** Resolves once every automatic sync started so far has ended (tests and the benchmark wait on it). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0 || this.flushTimer !== null) {

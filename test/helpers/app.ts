@@ -26,9 +26,13 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return parseConfig({ NEO4J_URI: inject('neo4jUri'), ADMIN_TOKEN, LOG_LEVEL: 'error', SYNC_DEBOUNCE_MS: '200', ...overrides });
 }
 
+/** The apps this test file has started and not stopped: the harness waits for them between tests. */
+const live = new Set<App>();
+
 export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const config = testConfig(overrides);
   const app = await buildApp(config, { logger: createLogger('error') });
+  live.add(app);
   await app.start(0);
   const url = app.url();
   const request = async <T>(query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN): Promise<GraphQLResponse<T>> => {
@@ -48,12 +52,40 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
       if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
       return body.data as T;
     },
-    stop: () => app.stop(),
+    stop: async () => {
+      live.delete(app);
+      await app.stop();
+    },
   };
 }
 
-/** Empties the graph (the schema stays). Test files run one at a time, each from a clean graph. */
+/** How long quiescent() waits before it fails, naming what is still under way. */
+const QUIESCENCE_TIMEOUT_MS = 90_000;
+
+/**
+ * Waits until the apps (by default every app this file started and has not stopped) have no
+ * background work left: no change waiting for its debounce, no sync running, no event or webhook
+ * delivery under way (App.idle). The harness calls it after every test; a test calls it before it
+ * asserts on what background work writes, or on "nothing changed".
+ */
+export async function quiescent(...apps: (App | TestApp)[]): Promise<void> {
+  const targets = apps.length > 0 ? apps.map((a) => ('app' in a ? a.app : a)) : [...live];
+  for (const app of targets) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the app is not quiet after ${QUIESCENCE_TIMEOUT_MS / 1000} s: ${app.busyWith().join(', ')}`)), QUIESCENCE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([app.idle(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Empties the graph (the schema stays), once the app's background work is done. */
 export async function resetGraph(app: App): Promise<void> {
+  await quiescent(app);
   await app.services.db.emptyGraph();
 }
 

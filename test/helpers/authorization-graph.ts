@@ -5,7 +5,7 @@
  * Also the per-check graph a mutation needs (a fresh task to decide, provision or cancel).
  */
 import { expect } from 'vitest';
-import { ADMIN_TOKEN, type GraphQLResponse, type TestApp } from './app.js';
+import { ADMIN_TOKEN, quiescent, type GraphQLResponse, type TestApp } from './app.js';
 import { idOf, tokenFor } from './fixtures.js';
 import type { ViewerKey } from './authorization-rules.js';
 
@@ -143,15 +143,13 @@ export async function buildAuthorizationGraph(t: TestApp): Promise<Fixture> {
   return { token, user, ent, app, policy, requestToken, sales, scratch, syncRunId, grantOf, carolPrivateTask, carolPanelTask, safeguard, counter: 0 };
 }
 
-/** The automation saved above starts a sync (debounced): wait for its run to be recorded and to finish. */
+/** The automation saved above starts a sync: once the app is quiet, its run has finished. */
 async function waitForSyncRun(t: TestApp, profileId: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const data = await admin(t, `query($p: ID!) { node(id: $p) { ... on AccessProfile { syncRuns(first: 1) { edges { node { id state } } } } } }`, { p: profileId });
-    const run = data.node.syncRuns.edges[0]?.node;
-    if (run && run.state !== 'RUNNING') return run.id;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no sync run recorded');
+  await quiescent(t);
+  const data = await admin(t, `query($p: ID!) { node(id: $p) { ... on AccessProfile { syncRuns(first: 1) { edges { node { id state } } } } } }`, { p: profileId });
+  const run = data.node.syncRuns.edges[0]?.node;
+  if (!run) throw new Error('no sync run recorded');
+  return run.id;
 }
 
 /** A fresh entitlement (of the MANUAL app crm) with the given policy; returns its id. */

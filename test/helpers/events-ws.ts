@@ -1,6 +1,7 @@
 /** The real graphql-ws client against the running server, and a subscription that collects what it receives. */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { TestApp } from './app.js';
 
 export interface Received {
   data?: Record<string, any> | null;
@@ -99,4 +100,20 @@ export function closeCodeOf(httpUrl: string, token: string | null): Promise<numb
     });
     client.subscribe({ query: '{ __typename }' }, { next: () => {}, error: () => {}, complete: () => {} });
   });
+}
+
+/**
+ * graphql-ws has no "subscribed" acknowledgement: opens subscriptions with `open` and resolves,
+ * with what it returned, once the server has registered `count` of them (the ones it accepts).
+ */
+export async function subscribed<T>(t: TestApp, count: number, open: () => T, timeoutMs = 10_000): Promise<T> {
+  const stream = t.app.services.eventStream;
+  const mark = stream.opened;
+  const value = open();
+  const deadline = Date.now() + timeoutMs;
+  while (stream.opened < mark + count) {
+    if (Date.now() > deadline) throw new Error(`${stream.opened - mark} of ${count} subscriptions registered`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return value;
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashOf, recordAudit, type AuditEntryRecord } from '../../src/audit/trail.js';
-import { codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { codesOf, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { auditLog, entriesAfter, headSeq, VERIFY } from '../helpers/audit.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
 import { createPolicy, createProfile, graph, rawId } from '../helpers/workflow.js';
@@ -169,7 +169,7 @@ describe('profiles and automation', () => {
 
   it('automation saved with before and after; the sync it starts records its run', async () => {
     await ok(`mutation($g: [GrantInput!]!) { upsertGrants(grants: $g) { created } }`, { g: ['u20', 'u21', 'u22'].map((u) => ({ userExternalId: u, entitlementExternalId: 'cond' })) });
-    await t.app.services.syncTriggers.idle();
+    await quiescent(t);
     const entries = await appended(() =>
       ok(`mutation($p: ID!, $i: MembershipAutomationInput!) { setMembershipAutomation(profileId: $p, input: $i) { id } }`, {
         p: profileId,
@@ -195,7 +195,7 @@ describe('profiles and automation', () => {
     const before = await headSeq(t);
     // The source system says nobody holds the condition any more: the sync that follows pauses.
     await ok(`mutation { upsertGrants(grants: [], replaceForEntitlements: ["cond"]) { removed } }`);
-    await t.app.services.syncTriggers.idle();
+    await quiescent(t);
     const paused = (await entriesAfter(t, before)).filter((e) => e.action === 'SYNC_PAUSED');
     expect(paused).toHaveLength(1);
     expect(paused[0]).toMatchObject({ actorKind: 'SYSTEM', before: { state: 'RUNNING' }, after: { state: 'PAUSED', stagedUnenrollments: 3 } });

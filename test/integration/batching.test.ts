@@ -3,7 +3,7 @@
  * lists runs a fixed number of Cypher statements, the same for 10 parents as for 100.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { seedGrant } from '../helpers/foundation-graph.js';
 
 let t: TestApp;
@@ -36,8 +36,8 @@ beforeAll(async () => {
     });
     for (let m = 0; m < 3; m++) await seedGrant(t, userIds[(p * 2 + m) % USERS], profile.enrollmentEntitlement.id, { enrolledVia: 'MANUAL' });
   }
-  // let any listener that reacts to ingest (the sync follows holder changes) settle before counting
-  await new Promise((r) => setTimeout(r, 1500));
+  // Let the work that follows ingest (the sync follows holder changes) finish before counting.
+  await quiescent(t);
 }, 240_000);
 afterAll(async () => t?.stop());
 

@@ -2,8 +2,11 @@
  * Every Cypher file of the registry is checked by Neo4j itself (EXPLAIN plans it without running
  * it), so a syntax error in any file fails the suite; and an unknown name fails loudly.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CypherRegistry, UnknownCypherError } from '../../src/db/cypher.js';
+import { Database } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createLogger } from '../../src/logger.js';
 import { resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -60,6 +63,24 @@ describe('the Cypher files', () => {
     const { records } = await t.app.services.db.driver.executeQuery('SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names');
     const constraints = records[0]!.get('names') as string[];
     for (const name of ['user_id', 'user_external_id', 'app_external_id', 'entitlement_external_id', 'grant_key', 'api_token_hash']) expect(constraints).toContain(name);
+  });
+
+  it('migrations go to the configured database (NEO4J_DATABASE), not the server default', async () => {
+    const logger = createLogger('error');
+    const elsewhere = new Database({ uri: inject('neo4jUri'), user: 'neo4j', password: '', database: 'nosuchdatabase' }, logger);
+    try {
+      // Community has one user database: a migration sent to another one fails rather than
+      // quietly creating the constraints in the default database.
+      await expect(migrate(elsewhere)).rejects.toMatchObject({ code: 'Neo.ClientError.Database.DatabaseNotFound' });
+    } finally {
+      await elsewhere.close();
+    }
+    const named = new Database({ uri: inject('neo4jUri'), user: 'neo4j', password: '', database: 'neo4j' }, logger);
+    try {
+      await migrate(named);
+    } finally {
+      await named.close();
+    }
   });
 
   it('an unknown name throws, in the registry and in a transaction, and runs nothing', async () => {

@@ -5,9 +5,9 @@
  * resumed, discarded) reaches a subscriber, with the task or run as it is now.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_TOKEN, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/events-webhook.js';
-import { collect, wsClient, type Collector } from '../helpers/events-ws.js';
+import { collect, subscribed, wsClient, type Collector } from '../helpers/events-ws.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
 import { createProfile, grant, setAutomation } from '../helpers/sync-seed.js';
 
@@ -61,8 +61,7 @@ afterAll(async () => {
 describe('task events from the workflow', () => {
   it('follow a request through approval and manual provisioning to DONE, and to FAILED', async () => {
     const client = wsClient(t.url, ADMIN_TOKEN);
-    const sub = collect(client, 'taskEvents', TASK_EVENTS);
-    await new Promise((r) => setTimeout(r, 300));
+    const sub = await subscribed(t, 1, () => collect(client, 'taskEvents', TASK_EVENTS));
 
     const done = await request('u1', 'crm-user');
     await decide(done, true);
@@ -79,8 +78,7 @@ describe('task events from the workflow', () => {
 
   it('deliver a denial and a cancellation', async () => {
     const client = wsClient(t.url, ADMIN_TOKEN);
-    const sub = collect(client, 'taskEvents', TASK_EVENTS);
-    await new Promise((r) => setTimeout(r, 300));
+    const sub = await subscribed(t, 1, () => collect(client, 'taskEvents', TASK_EVENTS));
 
     const denied = await request('u1', 'crm-admin');
     await decide(denied, false);
@@ -96,8 +94,7 @@ describe('task events from the workflow', () => {
     const auto = (await t.admin(`mutation { createPolicy(name: "auto", steps: []) { id } }`)).createPolicy.id;
     const profile = await createProfile(t, 'Support', { enrollmentPolicyId: auto, unenrollmentPolicyId: auto });
     const client = wsClient(t.url, ADMIN_TOKEN);
-    const sub = collect(client, 'taskEvents', `subscription($p: ID) { taskEvents(profileId: $p) { type task { id user { id } } } }`, { p: profile.id });
-    await new Promise((r) => setTimeout(r, 300));
+    const sub = await subscribed(t, 1, () => collect(client, 'taskEvents', `subscription($p: ID) { taskEvents(profileId: $p) { type task { id user { id } } } }`, { p: profile.id }));
 
     await t.admin(`mutation($p: ID!, $u: [ID!]!) { enrollUsers(profileId: $p, userIds: $u) { id } }`, { p: profile.id, u: [ids.u3] });
     await sub.until((events) => events.some((e) => e.type === 'MEMBER_ENROLLED'));
@@ -116,8 +113,7 @@ describe('sync events from a real sync', () => {
     const profile = await createProfile(t, 'Sales floor', { enrollmentPolicyId: auto, unenrollmentPolicyId: auto });
     await grant(t, ['u4', 'u5', 'u6', 'u7'].map((u) => [u, 'group-sales'] as [string, string]));
     const client = wsClient(t.url, ADMIN_TOKEN);
-    const sub = collect(client, 'syncEvents', SYNC_EVENTS, { p: profile.id });
-    await new Promise((r) => setTimeout(r, 300));
+    const sub = await subscribed(t, 1, () => collect(client, 'syncEvents', SYNC_EVENTS, { p: profile.id }));
     // Transitions, without the progress events between them.
     const typesSoFar = () => sub.events().map((e) => e.type as string).filter((type) => type !== 'SYNC_PROGRESS');
 
@@ -133,7 +129,8 @@ describe('sync events from a real sync', () => {
     const paused = sub.events().find((e) => e.type === 'SYNC_PAUSED')!;
     expect(paused.stagedUnenrollments).toBe(2);
     expect(paused.run.state).toBe('PAUSED');
-    await hook.until(1);
+    await quiescent(t); // the notification about the pause has been posted
+    expect(hook.received).toHaveLength(1);
     expect(hook.received[0]!.text).toContain('Sales floor');
     expect(hook.received[0]!.text).toContain('2');
 
@@ -149,7 +146,8 @@ describe('sync events from a real sync', () => {
     await t.admin(`mutation($r: ID!) { discardSync(syncRunId: $r) { state } }`, { r: second.run.id });
     await sub.until((events) => events.some((e) => e.type === 'SYNC_DISCARDED'));
     expect(sub.events().find((e) => e.type === 'SYNC_DISCARDED')!.run.state).toBe('DISCARDED');
-    await hook.until(2);
+    await quiescent(t);
+    expect(hook.received).toHaveLength(2);
     await client.dispose();
   });
 });

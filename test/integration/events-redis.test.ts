@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/events/log.js';
-import { RedisBus } from '../../src/events/bus.js';
-import { ADMIN_TOKEN, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { EVENTS_CHANNEL, RedisBus } from '../../src/events/bus.js';
+import { Redis } from 'ioredis';
+import { ADMIN_TOKEN, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/sync-seed.js';
 import { startRedis, type RedisServer } from '../helpers/events-redis.js';
-import { collect, wsClient } from '../helpers/events-ws.js';
+import { collect, subscribed, wsClient } from '../helpers/events-ws.js';
 
 // Two API instances on one Neo4j and one Redis. The safety-net poll is slowed to a minute, so an
 // event that reaches the other instance within the test got there through Redis.
@@ -52,6 +54,19 @@ async function deliveredThrough(t: TestApp, seq: number): Promise<void> {
   }
 }
 
+/** Waits until Redis counts `count` subscribers of the events channel. */
+async function channelSubscribers(count: number): Promise<void> {
+  const client = new Redis(redis.url);
+  try {
+    await eventually(async () => {
+      const [, subscribers] = (await client.call('PUBSUB', 'NUMSUB', EVENTS_CHANNEL)) as [string, number];
+      return Number(subscribers) >= count;
+    });
+  } finally {
+    client.disconnect();
+  }
+}
+
 afterAll(async () => {
   await a?.stop();
   await b?.stop();
@@ -61,8 +76,7 @@ afterAll(async () => {
 describe('events across instances', () => {
   it('delivers an event committed on one instance to a subscriber on the other, through Redis', async () => {
     const client = wsClient(b.url, ADMIN_TOKEN);
-    const sub = collect(client, 'syncEvents', SYNC_EVENTS);
-    await new Promise((r) => setTimeout(r, 300));
+    const sub = await subscribed(b, 1, () => collect(client, 'syncEvents', SYNC_EVENTS));
     await appendOn(a, [{ type: 'SYNC_STARTED', runId: 'run-a', profileId: 'p' }]);
     await appendOn(a, [{ type: 'SYNC_PROGRESS', runId: 'run-a', profileId: 'p', payload: { processed: 1, total: 2 } }]);
     await appendOn(b, [{ type: 'SYNC_COMPLETED', runId: 'run-b', profileId: 'p' }]);
@@ -75,15 +89,14 @@ describe('events across instances', () => {
 
   it('gives a subscriber what it missed while Redis was down, by cursor on reconnect, then live again', async () => {
     const first = wsClient(b.url, ADMIN_TOKEN);
-    const before = collect(first, 'syncEvents', SYNC_EVENTS);
-    await new Promise((r) => setTimeout(r, 300));
+    const before = await subscribed(b, 1, () => collect(first, 'syncEvents', SYNC_EVENTS));
     await appendOn(a, [{ type: 'SYNC_STARTED', runId: 'run-blip', profileId: 'p' }]);
     await before.until((events) => events.length >= 1, 10_000);
     const cursor = before.events().at(-1)!.cursor as string;
 
     await redis.stop(); // the blip: what A publishes now is lost
     await appendOn(a, [{ type: 'SYNC_PAUSED', runId: 'run-blip', profileId: 'p', payload: { stagedUnenrollments: 7 } }]);
-    await new Promise((r) => setTimeout(r, 500));
+    await quiescent(a); // A has delivered it and tried to publish it: B can hear of it only from the log now
     expect(before.events().map((e) => e.type)).toEqual(['SYNC_STARTED']); // not delivered live
     await first.dispose(); // the subscriber reconnects...
 
@@ -94,7 +107,7 @@ describe('events across instances', () => {
 
     await redis.restart();
     await Promise.all([busReady(a), busReady(b)]);
-    await new Promise((r) => setTimeout(r, 300)); // resubscribed to the channel
+    await channelSubscribers(2); // both instances resubscribed to the channel
     await appendOn(a, [{ type: 'SYNC_RESUMED', runId: 'run-blip', profileId: 'p' }]);
     await after.until((events) => events.length >= 2, 10_000);
     expect(after.events().map((e) => e.type)).toEqual(['SYNC_PAUSED', 'SYNC_RESUMED']);

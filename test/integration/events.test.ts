@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/events/log.js';
 import { rawIdOf } from '../../src/ids.js';
-import { ADMIN_TOKEN, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_TOKEN, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { closeCodeOf, collect, wsClient } from '../helpers/events-ws.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/events-webhook.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
+import { eventually } from '../helpers/sync-seed.js';
 
 let t: TestApp;
 let hook: WebhookReceiver;
@@ -31,8 +32,19 @@ async function taskFor(user: string, entitlement: string): Promise<string> {
   return (created[0] ?? existing[0])!;
 }
 
-/** graphql-ws has no "subscribed" acknowledgement: give the server a moment to register the subscriptions. */
-const settle = () => new Promise((r) => setTimeout(r, 300));
+/** Subscriptions the server had registered when the running test began. */
+let openedBefore = 0;
+beforeEach(() => {
+  openedBefore = t.app.services.eventStream.opened;
+});
+
+/**
+ * graphql-ws has no "subscribed" acknowledgement: waits until the server has registered `count`
+ * subscriptions since the running test began (the ones it accepts; a refused one never registers).
+ */
+async function settle(count: number): Promise<void> {
+  await eventually(async () => t.app.services.eventStream.opened >= openedBefore + count);
+}
 
 async function graphCount(cypher: string, params: Record<string, unknown> = {}): Promise<number> {
   const session = t.app.services.db.driver.session();
@@ -100,7 +112,7 @@ describe('taskEvents', () => {
   it('delivers every task transition, in order, with the task as it is now', async () => {
     const client = wsClient(t.url, ADMIN_TOKEN);
     const sub = collect(client, 'taskEvents', TASK_EVENTS);
-    await settle();
+    await settle(1);
     // Creating the task through the task service appends TASK_CREATED with it; the later transitions are appended here.
     const task = await taskFor(ids.u1!, ids['gh-read']!);
     const later = ['TASK_STEP_APPROVED', 'TASK_APPROVED', 'TASK_DENIED', 'TASK_PROVISIONING', 'TASK_DONE', 'TASK_FAILED', 'TASK_CANCELLED', 'MEMBER_ENROLLED', 'MEMBER_UNENROLLED'] as const;
@@ -120,7 +132,7 @@ describe('taskEvents', () => {
     const client = wsClient(t.url, ADMIN_TOKEN);
     const byProfile = collect(client, 'taskEvents', TASK_EVENTS, { profileId: ids.profileGlobal });
     const byUser = collect(client, 'taskEvents', TASK_EVENTS, { userId: await idOf(t, 'user', 'u2') });
-    await settle();
+    await settle(2);
     const t1 = await taskFor(ids.u1!, ids['gh-write']!);
     const t2 = await taskFor(ids.u2!, ids['gh-write']!);
     await append([
@@ -155,7 +167,7 @@ describe('taskEvents', () => {
     const own2 = collect(c2, 'taskEvents', TASK_EVENTS);
     const snooping = collect(c2, 'taskEvents', TASK_EVENTS, { userId: await idOf(t, 'user', 'u1') });
     const auditor = collect(cAuditor, 'taskEvents', TASK_EVENTS);
-    await settle();
+    await settle(6);
     const ofU1 = await taskFor(ids.u1!, ids['gh-admin']!);
     const ofU2 = await taskFor(ids.u2!, ids['gh-read']!);
     await append([{ type: 'TASK_PROVISIONING', taskId: ofU1, userId: ids.u1 }]);
@@ -182,7 +194,7 @@ describe('taskEvents', () => {
     const c0 = wsClient(t.url, tokens.u0!);
     const requester = collect(c1, 'taskEvents', TASK_EVENTS);
     const inbox = collect(c0, 'taskEvents', TASK_EVENTS, { mine: true });
-    await settle();
+    await settle(2);
     const entitlement = await idOf(t, 'entitlement', 'gh-triage');
     const requested = await t.request<{ requestAccess: { id: string } }>(`mutation($e: ID!) { requestAccess(entitlementId: $e) { id } }`, { e: entitlement }, tokens.u1!);
     expect(requested.errors).toBeUndefined();
@@ -201,7 +213,7 @@ describe('taskEvents', () => {
     const task = await taskFor(ids.u2!, ids['gh-admin']!);
     const first = wsClient(t.url, ADMIN_TOKEN);
     const before = collect(first, 'taskEvents', TASK_EVENTS);
-    await settle();
+    await settle(1);
     const marker = { type: 'TASK_PROVISIONING' as const, taskId: task, userId: ids.u2 };
     for (let i = 0; i < 3; i += 1) await append([marker]);
     await before.until((events) => events.filter((e) => e.type === 'TASK_PROVISIONING').length >= 3);
@@ -248,7 +260,7 @@ describe('taskEvents', () => {
     expect(pruned.message).toMatch(/too old/);
     // The log goes on after pruning: seqs keep growing and a fresh subscriber is served.
     const live = collect(client, 'taskEvents', TASK_EVENTS);
-    await settle();
+    await settle(1);
     await append([{ type: 'TASK_CANCELLED', taskId: task, userId: ids.u1 }]);
     await live.until((events) => events.some((e) => e.type === 'TASK_CANCELLED'));
     await client.dispose();
@@ -265,7 +277,7 @@ describe('syncEvents', () => {
     const refused = collect(user, 'syncEvents', SYNC_EVENTS);
     await refused.completed;
     expect(refused.errors().map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-    await settle();
+    await settle(2);
     const run = 'run-1';
     const other = 'run-other-profile';
     await append([{ type: 'SYNC_STARTED', runId: other, profileId: 'another-profile' }]);
@@ -293,23 +305,20 @@ describe('syncEvents', () => {
 
 describe('the pause notification', () => {
   it('posts the paused sync to the webhook, retrying a failed post, and records it on the event', async () => {
-    // The earlier test's pause is notified first (its post may still be on its way): the
-    // failures asked for below must hit this test's post, not that one.
-    await hook.until(1);
+    // The earlier test's pause was notified before this test began (the harness waits for the
+    // app to be quiet between tests): the failures asked for below hit this test's post.
+    expect(hook.received).toHaveLength(1);
     const runPaused = Buffer.from('SyncRun:run-paused').toString('base64');
     const ofThisRun = () => hook.received.filter((message) => String(message.text).includes(runPaused));
     hook.failNext(2);
     await append([{ type: 'SYNC_PAUSED', runId: 'run-paused', profileId: ids.profile, payload: { stagedUnenrollments: 35 } }]);
-    await expect.poll(() => ofThisRun().length, { timeout: 20_000 }).toBe(1);
+    await quiescent(t); // delivered, notified, retried and recorded
+    expect(ofThisRun()).toHaveLength(1);
     const text = ofThisRun()[0]!.text as string;
     expect(text).toContain('Engineering');
     expect(text).toContain('35 staged removals');
 
     expect(text).toContain('https://governance.example.com/graphql');
-    await expect
-      .poll(() => graphCount(`MATCH (e:Event {runId: 'run-paused', type: 'SYNC_PAUSED'}) WHERE e.notifyState = 'SENT' AND e.notifyAttempts = 3 RETURN count(e)`))
-      .toBe(1);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(ofThisRun().length).toBe(1); // sent once
+    expect(await graphCount(`MATCH (e:Event {runId: 'run-paused', type: 'SYNC_PAUSED'}) WHERE e.notifyState = 'SENT' AND e.notifyAttempts = 3 RETURN count(e)`)).toBe(1);
   });
 });

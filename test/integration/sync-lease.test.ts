@@ -5,7 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_TOKEN, codesOf, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { collect, wsClient } from '../helpers/events-ws.js';
 import { idOf, ingestOrg } from '../helpers/fixtures.js';
 import { createProfile, cypher, eventually, grant, openTasks, setAutomation, users } from '../helpers/sync-seed.js';
 
@@ -17,7 +18,7 @@ const SYNC_NOW = `mutation($p: ID!) { syncNow(profileId: $p) { id state enrollTa
 beforeAll(async () => {
   t = await startTestApp({ SYNC_LEASE_SECONDS: '2' });
   await resetGraph(t.app);
-  await ingestOrg(t, 120, [{ externalId: 'app', name: 'App', entitlements: ['c0', 'c1', 'c2', 'c3'] }]);
+  await ingestOrg(t, 120, [{ externalId: 'app', name: 'App', entitlements: ['c0', 'c1', 'c2', 'c3', 'c4'] }]);
   const approver = (await cypher<{ id: string }>(t, `MATCH (u:User {externalId: 'u119'}) RETURN u.id AS id`))[0]!.id;
   const policy = await t.admin(`mutation($s: [PolicyStepInput!]!) { createPolicy(name: "named", steps: $s) { id } }`, {
     s: [{ approverType: 'USERS', userIds: [Buffer.from(`User:${approver}`).toString('base64')] }],
@@ -31,7 +32,7 @@ describe('the lease', () => {
     const p = await createProfile(t, 'Concurrent', { enrollmentPolicyId: pendingPolicy });
     await grant(t, users(0, 50).map((u) => [u, 'c0'] as [string, string]));
     // Let the change trigger settle first: only the syncs this test starts may run.
-    await t.app.services.syncTriggers.idle();
+    await quiescent(t);
     await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c0')] });
     await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
     // Hold the winning run open until every call has answered, so none can start after it ends.
@@ -61,7 +62,7 @@ describe('the lease', () => {
     const p = await createProfile(t, 'Crash', { enrollmentPolicyId: pendingPolicy });
     await grant(t, users(0, 60).map((u) => [u, 'c1'] as [string, string]));
     // Let the change trigger settle first: only the syncs this test starts may run.
-    await t.app.services.syncTriggers.idle();
+    await quiescent(t);
     await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c1')] });
     await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
     const child = spawnSync('npx', ['tsx', 'test/helpers/sync-crash-child.ts', p.raw, '7'], {
@@ -89,6 +90,43 @@ describe('the lease', () => {
   });
 });
 
+describe('a run that fails', () => {
+  it('answers with what redoes the work, records why, and tells syncEvents subscribers', async () => {
+    const p = await createProfile(t, 'Failing', { enrollmentPolicyId: pendingPolicy });
+    await grant(t, users(60, 70).map((u) => [u, 'c4'] as [string, string]));
+    await quiescent(t);
+    await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c4')] });
+    await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
+    const client = wsClient(t.url, ADMIN_TOKEN);
+    const events = collect(client, 'syncEvents', `subscription($p: ID) { syncEvents(profileId: $p) { type reason runId run { state failReason } } }`, { p: p.id });
+    await eventually(async () => t.app.services.eventStream.subscriberCount > 0);
+    // Something breaks half-way (an unexpected error, not one of ours).
+    t.app.services.sync.hooks.afterStart = () => {
+      throw new Error('disk on fire at bolt://10.0.0.1');
+    };
+    const body = await t.request<{ syncNow: unknown }>(SYNC_NOW, { p: p.id });
+    t.app.services.sync.hooks.afterStart = undefined;
+    expect(codesOf(body)).toEqual(['INTERNAL']);
+    const error = body.errors![0]!;
+    expect(error.message).toBe(
+      'The sync failed: an internal error stopped it (the server log has the details). The next sync of the profile redoes what is left: the scheduled one (every 60 minutes), a change of who holds its condition entitlements, or Sync now',
+    );
+    expect(error.extensions).toMatchObject({ code: 'INTERNAL', reason: 'SYNC_FAILED' });
+    expect(JSON.stringify(body)).not.toMatch(/disk on fire|bolt:/);
+    const runId = error.extensions!.syncRunId as string;
+    await events.until((list) => list.some((e) => e.type === 'SYNC_FAILED'));
+    const failed = events.events().find((e) => e.type === 'SYNC_FAILED')!;
+    expect(failed).toMatchObject({ runId, reason: 'an internal error stopped it (the server log has the details)', run: { state: 'FAILED' } });
+    expect(failed.run.failReason).toBe(failed.reason);
+    expect(events.events().map((e) => e.type)).toEqual(['SYNC_STARTED', 'SYNC_FAILED']);
+    // What the answer said: the next sync does the work.
+    const again = await t.admin(SYNC_NOW, { p: p.id });
+    expect(again.syncNow).toMatchObject({ state: 'COMPLETED', enrollTasksCreated: 10 });
+    events.stop();
+    await client.dispose();
+  });
+});
+
 describe('near-real-time trigger', () => {
   it('an ingested condition grant leads to the enrollment task within seconds; each task is created once', async () => {
     const p = await createProfile(t, 'Realtime', { enrollmentPolicyId: pendingPolicy });
@@ -96,16 +134,15 @@ describe('near-real-time trigger', () => {
     await setAutomation(t, p.id, { enabled: true, conditionEntitlementIds: [c2] });
     const en = raw(p.enrollmentEntitlementId);
     for (const u of ['u100', 'u101', 'u102']) await grant(t, [[u, 'c2']]);
-    await eventually(async () => (await openTasks(t, en, 'GRANT')).length === 3);
-    await t.app.services.syncTriggers.idle();
+    await quiescent(t); // the syncs that follow the changes have run
+    expect(await openTasks(t, en, 'GRANT')).toHaveLength(3);
     const runs = await cypher(t, `MATCH (r:SyncRun {trigger: 'HOLDERS_CHANGED'})-[:OF_PROFILE]->(:AccessProfile {id: $p}) RETURN sum(r.enrollTasksCreated) AS n, count(r) AS runs`, { p: p.raw });
     expect(Number(runs[0]!.n)).toBe(3);
     expect(Number(runs[0]!.runs)).toBeLessThanOrEqual(3);
     // A grant of an entitlement outside every condition starts no sync.
     const before = await cypher(t, `MATCH (r:SyncRun) RETURN count(r) AS n`);
     await grant(t, [['u103', 'c3']]);
-    await new Promise((r) => setTimeout(r, 600));
-    await t.app.services.syncTriggers.idle();
+    await quiescent(t);
     expect(await cypher(t, `MATCH (r:SyncRun) RETURN count(r) AS n`)).toEqual(before);
   });
 });
