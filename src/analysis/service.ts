@@ -7,6 +7,7 @@ import type { Database, Tx } from '../db/database.js';
 import type { SafeguardSettings, SettingsService } from '../settings/service.js';
 import { badInput, notFound } from '../errors.js';
 import type { AutomationMode, UnenrollmentAction } from '../directory/records.js';
+import { safeguardVerdict } from '../sync/safeguard.js';
 
 /** Rows listed in one answer (what-if task lists, blast radius losses); counts stay exact past it. */
 export const MAX_LISTED_ROWS = 10_000;
@@ -252,13 +253,6 @@ export class AnalysisService {
     return (await tx.one<Page<{ userId: string; entitlementId: string }>>('analysis/item-grants-for-users', { userIds, itemIds, limit: MAX_LISTED_ROWS }))!;
   }
 
-  private static wouldPause(memberCount: number, unenrollCount: number, pauseOnAnomalies: boolean, safeguard: SafeguardSettings): string | null {
-    if (!pauseOnAnomalies || memberCount <= safeguard.minMembers || memberCount === 0) return null;
-    const ratio = unenrollCount / memberCount;
-    if (ratio <= safeguard.maxUnenrollRatio) return null;
-    return `would unenroll ${unenrollCount} of ${memberCount} members (${(ratio * 100).toFixed(1)}%), more than ${(safeguard.maxUnenrollRatio * 100).toFixed(1)}% of a profile with more than ${safeguard.minMembers} members`;
-  }
-
   /** What a sync with this automation (and these items) would do now, by the sync's rules; saves nothing. */
   async whatIf(profileId: string, proposal: AutomationProposal): Promise<WhatIfResult> {
     return this.db.read(async (tx) => {
@@ -280,7 +274,7 @@ export class AnalysisService {
 
       const safeguard = await this.settings.safeguard(tx);
       const diff = (await tx.one<DiffRow>('analysis/diff-membership', { profileId, conditionIds, excludedIds }))!;
-      const pauseReason = AnalysisService.wouldPause(diff.memberCount, diff.toUnenroll.length, pauseOnAnomalies, safeguard);
+      const pauseReason = safeguardVerdict(diff.memberCount, diff.toUnenroll.length, pauseOnAnomalies, safeguard);
       const access = mode === 'SYNC_MEMBERS_AND_ACCESS';
 
       // Items added or removed apply to members who stay; the enrollment cascade to those who join.
@@ -347,7 +341,7 @@ export class AnalysisService {
         const already = new Set(before.toUnenroll);
         unenrolled = after.toUnenroll.filter((id) => !already.has(id));
         const safeguard = await this.settings.safeguard(tx);
-        wouldPause = AnalysisService.wouldPause(after.memberCount, after.toUnenroll.length, saved.pauseOnAnomalies, safeguard) !== null;
+        wouldPause = safeguardVerdict(after.memberCount, after.toUnenroll.length, saved.pauseOnAnomalies, safeguard) !== null;
         if (saved.mode === 'SYNC_MEMBERS_AND_ACCESS') revoked = await this.revocations(tx, profileId, unenrolled, null, saved.unenrollmentAction);
       } else {
         unenrolled = (await tx.one<{ memberIds: string[] }>('analysis/member-ids', { profileId }))!.memberIds;

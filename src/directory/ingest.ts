@@ -4,6 +4,7 @@
  */
 import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
+import { batchesOf } from '../batches.js';
 import type { Database, Tx } from '../db/database.js';
 import { rejectRows, type RowProblem } from '../errors.js';
 import { newId, now, rawIdOf } from '../ids.js';
@@ -47,12 +48,6 @@ export interface GrantInput {
 /** Called after a write commits with the entitlements whose holders changed (the sync listens). */
 export type HoldersChanged = (entitlementIds: string[]) => void;
 
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-}
-
 function text(value: string | null | undefined, field: string, index: number, problems: RowProblem[], key?: string, max = 500): void {
   if (typeof value !== 'string' || value.trim() === '') problems.push({ index, key, problem: `${field} is empty` });
   else if (value.length > max) problems.push({ index, key, problem: `${field} is longer than ${max} characters` });
@@ -80,7 +75,7 @@ const emptyResult = (): UpsertResult => ({ created: 0, updated: 0, unchanged: 0,
 async function missing(tx: Tx, label: 'User' | 'App' | 'Entitlement', externalIds: string[]): Promise<Set<string>> {
   if (externalIds.length === 0) return new Set();
   const found = new Set<string>();
-  for (const part of chunks([...new Set(externalIds)])) {
+  for (const part of batchesOf([...new Set(externalIds)], CHUNK)) {
     const row = await tx.one<{ missing: string[] }>('directory/missing-external-ids', { label, externalIds: part });
     for (const id of row?.missing ?? []) found.add(id);
   }
@@ -128,8 +123,8 @@ export class IngestService {
       }
       const result = emptyResult();
       const at = now();
-      for (const part of chunks(rows)) tally(await tx.run('directory/upsert-users', { rows: part, now: at }), result);
-      for (const part of chunks(rows)) await tx.run('directory/set-user-managers', { rows: part });
+      for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-users', { rows: part, now: at }), result);
+      for (const part of batchesOf(rows, CHUNK)) await tx.run('directory/set-user-managers', { rows: part });
       recordAudit(tx, actor, { action: 'INGEST_USERS', subjectType: 'User', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
@@ -161,7 +156,7 @@ export class IngestService {
       }
       const result = emptyResult();
       const at = now();
-      for (const part of chunks(rows)) tally(await tx.run('directory/upsert-apps', { rows: part, now: at }), result);
+      for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-apps', { rows: part, now: at }), result);
       recordAudit(tx, actor, { action: 'INGEST_APPS', subjectType: 'App', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
@@ -205,7 +200,7 @@ export class IngestService {
       if (rowProblems.length > 0) throw rejectRows('upsertEntitlements', rowProblems);
       const result = emptyResult();
       const at = now();
-      for (const part of chunks(rows)) tally(await tx.run('directory/upsert-entitlements', { rows: part, now: at }), result);
+      for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-entitlements', { rows: part, now: at }), result);
       recordAudit(tx, actor, { action: 'INGEST_ENTITLEMENTS', subjectType: 'Entitlement', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
@@ -229,7 +224,7 @@ export class IngestService {
       const entitlementIds = [...new Set([...rows.map((r) => r.entitlementExternalId), ...replace])];
       const unknownEntitlements = await missing(tx, 'Entitlement', entitlementIds);
       const kinds = new Map<string, string>();
-      for (const part of chunks(entitlementIds)) {
+      for (const part of batchesOf(entitlementIds, CHUNK)) {
         for (const k of await tx.run<{ externalId: string; kind: string }>('directory/entitlement-kinds', { externalIds: part })) kinds.set(k.externalId, k.kind);
       }
       const rowProblems: RowProblem[] = rows.flatMap((r, index) => {
@@ -250,7 +245,7 @@ export class IngestService {
       const result = emptyResult();
       const changed = new Set<string>();
       const at = now();
-      for (const part of chunks(rows)) {
+      for (const part of batchesOf(rows, CHUNK)) {
         const outcomes = await tx.run<{ outcome: string; rows: number; changedEntitlementIds: (string | null)[] }>('directory/upsert-grants', { rows: part, now: at });
         tally(outcomes, result);
         for (const o of outcomes) for (const id of o.changedEntitlementIds) if (id) changed.add(id);

@@ -4,6 +4,7 @@
  * the log, every instance hears it at once. Redis is an accelerator, never the record: a message
  * lost while Redis blips is read from Neo4j by the next poll, and a subscriber resumes by cursor.
  */
+import { batchesOf } from '../batches.js';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { StoredEvent } from './records.js';
@@ -56,8 +57,8 @@ export class RedisBus implements EventBus {
   }
 
   publish(events: StoredEvent[]): void {
-    for (let i = 0; i < events.length; i += MESSAGE_EVENTS) {
-      this.publisher.publish(EVENTS_CHANNEL, JSON.stringify(events.slice(i, i + MESSAGE_EVENTS))).catch((error: Error) => this.logError(error));
+    for (const batch of batchesOf(events, MESSAGE_EVENTS)) {
+      this.publisher.publish(EVENTS_CHANNEL, JSON.stringify(batch)).catch((error: Error) => this.logError(error));
     }
   }
 

@@ -3,6 +3,7 @@
  * transaction as the change (no event without its change, no change without its event).
  * Delivery to subscribers (in-process or through Redis) hangs off `afterCommit`.
  */
+import { batchesOf } from '../batches.js';
 import type { Tx } from '../db/database.js';
 import { now } from '../ids.js';
 
@@ -35,8 +36,8 @@ export class EventLog {
   /** Appends inside the caller's write transaction. */
   async appendIn(tx: Tx, events: DomainEvent[]): Promise<void> {
     const at = now();
-    for (let i = 0; i < events.length; i += EVENT_BATCH) {
-      const rows = events.slice(i, i + EVENT_BATCH).map((e) => ({
+    for (const batch of batchesOf(events, EVENT_BATCH)) {
+      const rows = batch.map((e) => ({
         type: e.type,
         taskId: e.taskId ?? null,
         runId: e.runId ?? null,

@@ -12,7 +12,7 @@ import { approverIdsOf, isSyncEvent, isTaskEvent, progressOf, stagedRemovalsOf, 
 import { cursorOf, seqOfCursor } from '../events/stream.js';
 import { AccessProfileRef, TaskRef } from './refs.js';
 import { SyncRunRef } from './sync.js';
-import { canSeeTask, mayDecideTask, mayProvisionTask } from './task.js';
+import { canSeeTask, isAssignedToDecide, isAssignedToProvision } from '../workflow/rules.js';
 
 export const TaskEventRef = builder.objectRef<Delivery>('TaskEvent');
 export const SyncEventRef = builder.objectRef<Delivery>('SyncEvent');
@@ -83,7 +83,7 @@ SyncEventRef.implement({
  */
 export function maySeeTaskEvent(viewer: Viewer | null, delivery: Delivery): boolean {
   if (viewer === null || delivery.task === null) return false;
-  return canReadAll(viewer) || canSeeTask({ viewer }, delivery.task);
+  return canReadAll(viewer) || canSeeTask(viewer, delivery.task);
 }
 
 /**
@@ -96,7 +96,7 @@ export function isAssignedTo(viewer: Viewer | null, delivery: Delivery): boolean
   const task = delivery.task;
   return (
     approverIdsOf(delivery.event).includes(userId) ||
-    (task !== null && (mayDecideTask(viewer, task) || mayProvisionTask(viewer, task) || (task.deciderIds ?? []).includes(userId)))
+    (task !== null && (isAssignedToDecide(viewer, task) || isAssignedToProvision(viewer, task) || (task.deciderIds ?? []).includes(userId)))
   );
 }
 

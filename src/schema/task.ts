@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
-import { canReadAll, canReadUser, hasScope, type Viewer } from '../auth/viewer.js';
+import { canReadAll, canReadUser, hasScope } from '../auth/viewer.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { idListsByParent } from '../directory/repository.js';
 import { forbidden } from '../errors.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
-import type { TaskRecord } from '../tasks/records.js';
+import { canSeeTask, inboxOf } from '../workflow/rules.js';
 import { pageOf, toConnection } from './connection.js';
 import { AccessProfileRef, EntitlementRef, TaskConnection, TaskRef, UserRef } from './refs.js';
 
@@ -17,35 +17,6 @@ export const TaskState = builder.enumType('TaskState', {
 export const TaskOrigin = builder.enumType('TaskOrigin', {
   values: ['SYNC', 'MANUAL_ENROLLMENT', 'SELF_SERVICE', 'PROFILE_ENROLLMENT', 'PROFILE_UNENROLLMENT', 'PROFILE_ITEM_ADDED', 'PROFILE_ITEM_REMOVED', 'EXCLUSION', 'ADMIN'] as const,
 });
-
-const isAdminRole = (viewer: Viewer | null) => viewer !== null && viewer.role === 'ADMIN';
-
-/** The viewer may decide the task's current step now (never a task about their own access). */
-export function mayDecideTask(viewer: Viewer | null, task: TaskRecord): boolean {
-  if (viewer === null || task.state !== 'PENDING_APPROVAL' || viewer.userId === task.userId) return false;
-  return (viewer.userId !== null && task.approverIds.includes(viewer.userId)) || (task.awaitingAdmins && isAdminRole(viewer));
-}
-
-/** The viewer may provision the task now: an owner of its MANUAL app (or an admin when the app has none). */
-export function mayProvisionTask(viewer: Viewer | null, task: TaskRecord): boolean {
-  if (viewer === null || task.state !== 'PENDING_PROVISIONING' || !task.manualProvisioning) return false;
-  return (viewer.userId !== null && task.provisionerIds.includes(viewer.userId)) || (task.provisionerIds.length === 0 && isAdminRole(viewer));
-}
-
-/**
- * Who may see a task: its subject, those who read everything, its requester, those who decided
- * or closed it, and those who may decide or provision it now.
- */
-export function canSeeTask(context: { viewer: Viewer | null }, task: TaskRecord): boolean {
-  const viewer = context.viewer;
-  if (canReadUser(viewer, task.userId)) return true;
-  const involved = viewer?.userId != null && (viewer.userId === task.requestedById || viewer.userId === task.closedById || task.deciderIds.includes(viewer.userId));
-  if (involved && (hasScope(viewer, 'read') || hasScope(viewer, 'review') || hasScope(viewer, 'provision'))) return true;
-  // The requester sees what they asked for with the scope they asked with (a request-only portal token).
-  if (viewer?.userId != null && viewer.userId === task.requestedById && hasScope(viewer, 'request')) return true;
-  if (mayDecideTask(viewer, task) && (hasScope(viewer, 'review') || hasScope(viewer, 'read'))) return true;
-  return mayProvisionTask(viewer, task) && (hasScope(viewer, 'provision') || hasScope(viewer, 'read'));
-}
 
 interface ApprovalRow {
   approved: boolean;
@@ -97,7 +68,7 @@ const TaskApprovalRef = builder.objectRef<ApprovalRow>('TaskApproval').implement
 
 builder.node(TaskRef, {
   id: { resolve: (task) => task.id },
-  authScopes: (task, context) => canSeeTask(context, task),
+  authScopes: (task, context) => canSeeTask(context.viewer, task),
   loadMany: (ids, context) => Promise.all(ids.map((id) => context.loaders.task.load(id))),
   fields: (t) => ({
     kind: t.field({ type: TaskKind, resolve: (task) => task.kind }),
@@ -116,7 +87,7 @@ builder.node(TaskRef, {
       description: 'The tasks this one started (the items of an enrollment, the revocations of an unenrollment) that the viewer may see',
       resolve: async (task, _args, context) => {
         const children = await loadAll(context.loaders.task, await loadersOf(context).children.load(task.id));
-        return children.filter((child) => canSeeTask(context, child));
+        return children.filter((child) => canSeeTask(context.viewer, child));
       },
     }),
     currentStep: t.int({
@@ -126,7 +97,8 @@ builder.node(TaskRef, {
     }),
     approvers: t.field({
       type: [UserRef],
-      description: "Who may decide it now: the current step's approvers, or the admins when the step resolved to nobody",
+      description:
+        "Whom it waits on now: the current step's approvers, or the admins when the step resolved to nobody (admins may also decide any open step)",
       resolve: async (task, _args, context) => {
         if (task.state !== 'PENDING_APPROVAL') return [];
         const ids = task.awaitingAdmins ? (await loadersOf(context).adminIds.load('admins')).filter((id) => id !== task.userId) : task.approverIds;
@@ -135,7 +107,7 @@ builder.node(TaskRef, {
     }),
     provisioners: t.field({
       type: [UserRef],
-      description: 'Who may complete or fail it now: the owners of its MANUAL app (admins always may); empty otherwise',
+      description: 'Whom it waits on to be provisioned: the owners of its MANUAL app (admins always may); empty otherwise',
       resolve: (task, _args, context) => (task.state === 'PENDING_PROVISIONING' && task.manualProvisioning ? loadAll(context.loaders.user, task.provisionerIds) : []),
     }),
     approvals: t.field({
@@ -195,7 +167,7 @@ builder.queryFields((t) => ({
           states: args.states ?? null,
           profileId: args.profileId ? rawIdOf('AccessProfile', String(args.profileId)) : null,
           userId,
-          assignedTo: assigned ? { userId: viewer.userId, admin: isAdminRole(viewer) } : null,
+          assignedTo: assigned ? inboxOf(viewer) : null,
         },
         args,
       );

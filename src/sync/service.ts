@@ -4,6 +4,7 @@
  * that one profile never syncs twice at once, with the safeguard that pauses mass removals.
  */
 import { recordAudit } from '../audit/trail.js';
+import { batchesOf } from '../batches.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
 import { directoryReads } from '../directory/repository.js';
@@ -12,9 +13,9 @@ import { AppError, badInput, conflict, notFound } from '../errors.js';
 import type { DomainEvent } from '../events/log.js';
 import { encodeGlobalId, newId, now } from '../ids.js';
 import type { Services } from '../services.js';
-import type { SafeguardSettings } from '../settings/service.js';
 import type { TaskRecord, TaskRequest } from '../tasks/records.js';
 import type { SyncDiff, SyncRunRecord, SyncRunState, SyncTrigger } from './records.js';
+import { safeguardVerdict } from './safeguard.js';
 
 /** The run lost its lease (it expired and another instance took it over): stop writing at once. */
 export class LeaseLostError extends Error {
@@ -43,25 +44,10 @@ const INTERRUPTED = 'Interrupted before it finished; a later run redid it';
 
 const AUTOMATIC: SyncTrigger[] = ['SCHEDULE', 'HOLDERS_CHANGED', 'AUTOMATION_SAVED'];
 
-/** The safeguard: more than maxUnenrollRatio of the members of a profile with more than minMembers members. */
-export function safeguardVerdict(memberCount: number, toUnenroll: number, pauseOnAnomalies: boolean, settings: SafeguardSettings): string | null {
-  if (!pauseOnAnomalies || memberCount <= settings.minMembers) return null;
-  // The epsilon keeps "exactly the ratio" on the allowed side despite binary fractions (0.2 * 110).
-  if (toUnenroll <= settings.maxUnenrollRatio * memberCount + 1e-9) return null;
-  const percent = Math.round((toUnenroll / memberCount) * 1000) / 10;
-  return `Would unenroll ${toUnenroll} of ${memberCount} members (${percent}%), more than ${settings.maxUnenrollRatio * 100}% of a profile with more than ${settings.minMembers} members`;
-}
-
 /** Entitlements whose holders changed because tasks completed at once (zero-step policies, cascades). */
 function changedOf(result: object | null): string[] {
   const changed = (result as { changedEntitlementIds?: Iterable<string> } | null)?.changedEntitlementIds;
   return changed ? [...changed] : [];
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 const actorIdOf = (actor: Viewer | null): string | null => (actor ? (actor.userId ?? 'ADMIN_TOKEN') : null);
@@ -276,8 +262,8 @@ export class SyncService {
   private async pause(runId: string, holder: string, diff: SyncDiff): Promise<void> {
     const { profileId } = diff;
     await this.recordDiff(runId, holder, profileId, diff);
-    const enroll = chunks(diff.toEnroll, this.batchSize);
-    const unenroll = chunks(diff.toUnenroll, this.batchSize);
+    const enroll = batchesOf(diff.toEnroll, this.batchSize);
+    const unenroll = batchesOf(diff.toUnenroll, this.batchSize);
     for (let i = 0; i < Math.max(enroll.length, unenroll.length); i += 1) {
       await this.db.write(async (tx) => {
         await this.renewLease(tx, runId, holder, profileId);
@@ -354,9 +340,9 @@ export class SyncService {
       this.published(counts.changed);
       await this.hooks.afterBatch?.({ runId, phase, done: processed, total });
     };
-    for (const ids of chunks(plan.toCancel, this.batchSize)) await batch('cancel', ids);
-    for (const ids of chunks(plan.toEnroll, this.batchSize)) await batch('enroll', ids);
-    for (const ids of chunks(plan.toUnenroll, this.batchSize)) await batch('unenroll', ids);
+    for (const ids of batchesOf(plan.toCancel, this.batchSize)) await batch('cancel', ids);
+    for (const ids of batchesOf(plan.toEnroll, this.batchSize)) await batch('enroll', ids);
+    for (const ids of batchesOf(plan.toUnenroll, this.batchSize)) await batch('unenroll', ids);
   }
 
   /** After a commit: deliver its events, and tell the listeners which entitlements changed holders. */
@@ -523,7 +509,7 @@ export class SyncService {
 
   private async holdingState(tx: Tx, entitlementId: string, userIds: string[]) {
     const rows: { userId: string; holds: boolean; enrolledVia: string | null; openGrantTaskId: string | null; openRevokeTaskId: string | null }[] = [];
-    for (const ids of chunks(userIds, this.batchSize)) rows.push(...(await tx.run<(typeof rows)[number]>('sync/holding-state-of-users', { entitlementId, userIds: ids })));
+    for (const ids of batchesOf(userIds, this.batchSize)) rows.push(...(await tx.run<(typeof rows)[number]>('sync/holding-state-of-users', { entitlementId, userIds: ids })));
     return rows;
   }
 

@@ -5,6 +5,7 @@
  * after the commit is gathered in an Outcome.
  */
 import { tallyMemberships, tallyTasks } from '../audit/trail.js';
+import { batchesOf } from '../batches.js';
 import type { Tx } from '../db/database.js';
 import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
 import type { DomainEvent } from '../events/log.js';
@@ -57,12 +58,6 @@ interface CascadeRow {
   entitlementId: string;
 }
 
-function batches<T>(items: readonly T[], size = WORKFLOW_BATCH): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
-
 const taskEvent = (type: DomainEvent['type'], task: TaskRef, payload?: Record<string, unknown>): DomainEvent => ({
   type,
   taskId: task.id,
@@ -81,7 +76,7 @@ export class WorkflowEngine {
   async createIn(tx: Tx, requests: readonly TaskRequest[], outcome: Outcome, depth = 0): Promise<void> {
     const createdIds: string[] = [];
     const at = now();
-    for (const batch of batches(requests)) {
+    for (const batch of batchesOf(requests, WORKFLOW_BATCH)) {
       const rows = batch.map((r) => ({
         id: newId(),
         openKey: openKeyOf(r),
@@ -110,7 +105,7 @@ export class WorkflowEngine {
     const approveNow: string[] = [];
     const firstSteps: { id: string; step: number; approverType: string; userIds: string[] }[] = [];
     const defaults = { defaultRequestSteps: JSON.stringify(this.defaults.requestSteps), defaultRevokeSteps: JSON.stringify(this.defaults.revokeSteps) };
-    for (const batch of batches(ids)) {
+    for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
       const rows = await tx.run<TaskRef & { steps: string; kind: string; origin: string; entitlementId: string }>('workflow/resolve-policies', { ids: batch, ...defaults });
       for (const row of rows) {
         const steps = JSON.parse(row.steps) as PolicyStep[];
@@ -134,7 +129,7 @@ export class WorkflowEngine {
     rows: { id: string; step: number; approverType: string; userIds: string[] }[],
   ): Promise<(TaskRef & { approverIds: string[]; awaitingAdmins: boolean })[]> {
     const entered: (TaskRef & { approverIds: string[]; awaitingAdmins: boolean })[] = [];
-    for (const batch of batches(rows)) {
+    for (const batch of batchesOf(rows, WORKFLOW_BATCH)) {
       entered.push(...(await tx.run<TaskRef & { approverIds: string[]; awaitingAdmins: boolean }>('workflow/enter-steps', { rows: batch, now: now() })));
     }
     return entered;
@@ -143,7 +138,7 @@ export class WorkflowEngine {
   /** Approved tasks: the system provisions AUTOMATIC apps and profiles at once; MANUAL apps wait. */
   async approve(tx: Tx, ids: string[], outcome: Outcome, depth: number): Promise<void> {
     const automatic: string[] = [];
-    for (const batch of batches(ids)) {
+    for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
       const rows = await tx.run<TaskRef & { automatic: boolean; provisionerIds: string[] }>('workflow/approve-tasks', { ids: batch, now: now() });
       for (const row of rows) {
         if (row.automatic) automatic.push(row.id);
@@ -158,7 +153,7 @@ export class WorkflowEngine {
   async complete(tx: Tx, ids: string[], outcome: Outcome, depth: number, byId: string | null): Promise<void> {
     if (ids.length === 0) return;
     const done: CompletedTask[] = [];
-    for (const batch of batches(ids)) {
+    for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
       const at = now();
       done.push(...(await tx.run<CompletedTask>('workflow/complete-grant-tasks', { rows: batch.map((id) => ({ id, grantId: newId() })), now: at, byId })));
       done.push(...(await tx.run<CompletedTask>('workflow/complete-revoke-tasks', { ids: batch, now: at, byId })));
@@ -207,7 +202,7 @@ export class WorkflowEngine {
   /** Items the users don't hold yet (held ones gain the profile as a source). */
   async itemsToGrant(tx: Tx, rows: { parentId: string | null; userId: string; profileId: string }[], entitlementIds: string[] | null): Promise<CascadeRow[]> {
     const result: CascadeRow[] = [];
-    for (const batch of batches(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
+    for (const batch of batchesOf(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
       result.push(...(await tx.run<CascadeRow>('workflow/enrollment-cascade', { rows: batch, entitlementIds })));
     }
     return result;
@@ -220,7 +215,7 @@ export class WorkflowEngine {
     entitlementIds: string[] | null,
   ): Promise<CascadeRow[]> {
     const result: CascadeRow[] = [];
-    for (const batch of batches(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
+    for (const batch of batchesOf(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
       result.push(...(await tx.run<CascadeRow>('workflow/unenrollment-cascade', { rows: batch, entitlementIds })));
     }
     return result;
@@ -229,7 +224,7 @@ export class WorkflowEngine {
   /** Open item grant tasks of users who are no longer members (or of items no longer in the profile). */
   async cancelOpenItemTasks(tx: Tx, rows: { userId: string; profileId: string }[], entitlementIds: string[] | null, reason: string, outcome: Outcome): Promise<void> {
     const ids: string[] = [];
-    for (const batch of batches(rows)) {
+    for (const batch of batchesOf(rows, WORKFLOW_BATCH)) {
       ids.push(...(await tx.run<{ id: string }>('workflow/open-item-tasks', { rows: batch.map((r) => ({ userId: r.userId, profileId: r.profileId })), entitlementIds })).map((r) => r.id));
     }
     await this.cancel(tx, ids, reason, null, outcome);
@@ -237,7 +232,7 @@ export class WorkflowEngine {
 
   async cancel(tx: Tx, ids: string[], reason: string, byId: string | null, outcome: Outcome): Promise<string[]> {
     const cancelled: string[] = [];
-    for (const batch of batches(ids)) {
+    for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
       for (const row of await tx.run<TaskRef>('tasks/cancel-tasks', { ids: batch, reason, byId, now: now() })) {
         cancelled.push(row.id);
         outcome.events.push(taskEvent('TASK_CANCELLED', row, { reason, ...(byId ? { byId } : {}) }));

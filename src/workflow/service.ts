@@ -3,6 +3,7 @@
  * cancellation, and what a change of a profile's items means for its members. Each is one write
  * transaction; events are appended in it and published after it commits.
  */
+import { batchesOf } from '../batches.js';
 import { recordAudit } from '../audit/trail.js';
 import { isAdmin, type Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
@@ -12,6 +13,7 @@ import { newId, now } from '../ids.js';
 import type { Services } from '../services.js';
 import type { TaskOrigin, TaskRequest, TaskState } from '../tasks/records.js';
 import { Outcome } from './engine.js';
+import { mayDecide, mayProvision, type TaskFacts } from './rules.js';
 
 /** Members handled per transaction when a profile's items change. */
 export const MEMBER_BATCH = 1000;
@@ -33,6 +35,16 @@ interface LockedTask {
   provisioning: 'AUTOMATIC' | 'MANUAL';
   ownerIds: string[];
 }
+
+/** The locked task as the rules of who may act see it (workflow/rules.ts). */
+const factsOf = (task: LockedTask): TaskFacts => ({
+  state: task.state,
+  userId: task.userId,
+  approverIds: task.approverIds,
+  awaitingAdmins: task.awaitingAdmins,
+  manualProvisioning: task.provisioning === 'MANUAL',
+  provisionerIds: task.ownerIds,
+});
 
 function checkText(what: string, value: string | null | undefined): void {
   if (value !== null && value !== undefined && value.length > MAX_TEXT) throw badInput(`${what} is at most ${MAX_TEXT} characters`);
@@ -124,9 +136,7 @@ export class WorkflowService {
       if (task.userId === reviewerId) throw forbidden('Nobody decides a task about their own access');
       if (task.state !== 'PENDING_APPROVAL') throw conflict(`The task is no longer awaiting approval (it is ${task.state})`, { state: task.state });
       const step = task.currentStep ?? 0;
-      // Admins may decide any step; a step gone to the admins is for anyone with the ADMIN role.
-      const mayDecide = task.approverIds.includes(reviewerId) || isAdmin(viewer) || (task.awaitingAdmins && viewer.role === 'ADMIN');
-      if (!mayDecide) throw forbidden("You are not an approver of this task's current step");
+      if (!mayDecide(viewer, factsOf(task))) throw forbidden("You are not an approver of this task's current step");
       const decidedBefore = await tx.one<{ decided: boolean }>('workflow/has-decided', { taskId, userId: reviewerId });
       if (decidedBefore?.decided) throw conflict('You already decided an earlier step of this task');
       await tx.run('workflow/record-approval', { taskId, id: newId(), byId: reviewerId, approved, comment, step, now: now() });
@@ -180,8 +190,7 @@ export class WorkflowService {
 
   private async lockForProvisioning(tx: Tx, viewer: Viewer, taskId: string): Promise<LockedTask> {
     const task = await this.lock(tx, taskId);
-    const provisioner = isAdmin(viewer) || (viewer.userId !== null && task.ownerIds.includes(viewer.userId));
-    if (!provisioner) throw forbidden("Only the app's owners or an admin provision its tasks");
+    if (!mayProvision(viewer, factsOf(task))) throw forbidden("Only the app's owners or an admin provision its tasks");
     if (task.state !== 'PENDING_PROVISIONING') throw conflict(`The task is not awaiting provisioning (it is ${task.state})`, { state: task.state });
     return task;
   }
@@ -205,8 +214,8 @@ export class WorkflowService {
   async itemsAdded(profileId: string, entitlementIds: string[], requestForMembers: boolean, actor: Viewer | null): Promise<void> {
     if (!requestForMembers || entitlementIds.length === 0) return;
     const members = await this.membersOf(profileId);
-    for (let i = 0; i < members.userIds.length; i += MEMBER_BATCH) {
-      const rows = members.userIds.slice(i, i + MEMBER_BATCH).map((userId) => ({ parentId: null, userId, profileId }));
+    for (const batch of batchesOf(members.userIds, MEMBER_BATCH)) {
+      const rows = batch.map((userId) => ({ parentId: null, userId, profileId }));
       await this.unit(async (tx, outcome) => {
         const missing = await this.engine.itemsToGrant(tx, rows, entitlementIds);
         const requests: TaskRequest[] = missing.map((r) => ({
@@ -226,8 +235,8 @@ export class WorkflowService {
   async itemsRemoved(profileId: string, entitlementIds: string[], actor: Viewer | null): Promise<void> {
     if (entitlementIds.length === 0) return;
     const members = await this.membersOf(profileId);
-    for (let i = 0; i < members.userIds.length; i += MEMBER_BATCH) {
-      const rows = members.userIds.slice(i, i + MEMBER_BATCH).map((userId) => ({ parentId: null, userId, profileId, action: members.action }));
+    for (const batch of batchesOf(members.userIds, MEMBER_BATCH)) {
+      const rows = batch.map((userId) => ({ parentId: null, userId, profileId, action: members.action }));
       await this.unit(async (tx, outcome) => {
         await this.engine.cancelOpenItemTasks(tx, rows, entitlementIds, 'The item was removed from the profile', outcome);
         const toRevoke = await this.engine.itemsToRevoke(tx, rows, entitlementIds);
