@@ -110,11 +110,10 @@ async function main(): Promise<void> {
     const committedAt = await services.db.write(async (tx) => {
       const { created, existing } = await services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId, entitlementId: entitlementIds[i]! }]);
       const taskId = (created[0] ?? existing[0])!;
-      await services.events.appendIn(tx, [{ type: 'TASK_APPROVED', taskId, userId }]);
+      tx.unit.recordEvents([{ type: 'TASK_APPROVED', taskId, userId }]);
       return taskId;
     }).then((taskId) => ({ taskId, at: performance.now() }));
     const all = new Promise<void>((resolve) => waiting.set(committedAt.taskId, { count: SUBSCRIBERS, done: resolve }));
-    services.events.afterCommit();
     await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
     const got = arrivals.get(committedAt.taskId) ?? [];
     missing += SUBSCRIBERS - got.length;

@@ -7,7 +7,7 @@ import type { Logger } from './logger.js';
 import { ProfileService } from './profiles/service.js';
 import { SettingsService } from './settings/service.js';
 import { TaskService } from './tasks/service.js';
-import { EventLog } from './events/log.js';
+import { appendEvents } from './events/log.js';
 import type { Viewer } from './auth/viewer.js';
 
 export interface ProfileEvents {
@@ -25,7 +25,6 @@ export interface Services {
   profiles: ProfileService;
   settings: SettingsService;
   tasks: TaskService;
-  events: EventLog;
   /**
    * Told, after commit, which entitlements changed holders (ingest, completed tasks): the sync
    * listens to follow condition changes within seconds.
@@ -40,7 +39,7 @@ export interface Services {
 /** What the core builds; capabilities add the rest. */
 type CoreServices = Pick<
   Services,
-  'config' | 'db' | 'logger' | 'auth' | 'ingest' | 'profiles' | 'settings' | 'tasks' | 'events' | 'holdersChanged' | 'profileEvents' | 'stoppers'
+  'config' | 'db' | 'logger' | 'auth' | 'ingest' | 'profiles' | 'settings' | 'tasks' | 'holdersChanged' | 'profileEvents' | 'stoppers'
 >;
 
 export class HoldersChangedHub {
@@ -56,16 +55,19 @@ export class HoldersChangedHub {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   const holdersChanged = new HoldersChangedHub();
+  // Every write appends the events its unit of work recorded (the audit trail appends its entries
+  // after them, last); once it commits, the entitlements whose holders it changed are announced.
+  db.finishWritesWith(appendEvents);
+  db.onCommitted((unit) => holdersChanged.emit([...unit.changedEntitlementIds]));
   const core: CoreServices = {
     config,
     db,
     logger,
     auth: new AuthService(db, config.adminToken),
-    ingest: new IngestService(db, (ids) => holdersChanged.emit(ids)),
+    ingest: new IngestService(db),
     profiles: new ProfileService(db),
     settings: new SettingsService(db, config),
     tasks: new TaskService(db),
-    events: new EventLog(),
     holdersChanged,
     profileEvents: {
       itemsAdded: async () => {},

@@ -4,7 +4,7 @@
  */
 import { extendServices } from '../app.js';
 import { AuditService } from './service.js';
-import { flushAudit } from './trail.js';
+import { appendAudit } from './trail.js';
 
 declare module '../services.js' {
   interface Services {
@@ -14,5 +14,5 @@ declare module '../services.js' {
 
 extendServices((services) => {
   services.audit = new AuditService(services.db);
-  if (!services.db.beforeCommit.includes(flushAudit)) services.db.beforeCommit.push(flushAudit);
+  services.db.finishWritesWith(appendAudit);
 });

@@ -1,9 +1,8 @@
 /**
- * The audit trail's write side. A change records its entries on the transaction that makes it
- * (`recordAudit`), and the engine tallies the bulk task work it does (`tallyTasks`); both are
- * buffered per transaction attempt and appended by `flushAudit`, which the database runs at the
- * end of every write transaction (Database.beforeCommit): an entry commits with its change or not
- * at all, and a retried attempt starts from an empty buffer.
+ * The audit trail's write side. A change records its entries on the unit of work of the
+ * transaction that makes it (`recordAudit`), and the engine tallies the bulk task work it does
+ * (`tallyTasks`); `appendAudit` appends them last inside that transaction (a Database finisher):
+ * an entry commits with its change or not at all, and a retried attempt starts from a fresh unit.
  *
  * Entries are hash-chained: hash = sha256(prevHash + canonical JSON of the entry's fields). The
  * chain head (last seq and hash) lives on the `(:Counter {name: 'audit'})` node, locked by the
@@ -12,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
+import type { TaskTally, UnitOfWork } from '../db/unit-of-work.js';
 import { now } from '../ids.js';
 
 export type AuditActorKind = 'USER' | 'ADMIN_TOKEN' | 'SYSTEM';
@@ -95,45 +95,17 @@ export function hashOf(entry: Omit<AuditEntryRecord, 'hash'>): string {
   return createHash('sha256').update(entry.prevHash).update(canonicalJson(fields)).digest('hex');
 }
 
-// ------------------------------------------------------------------ per-transaction buffer
-
-/** What the workflow engine did to tasks in one transaction (ids, so nothing is counted twice). */
-interface TaskTally {
-  created: Set<string>;
-  provisioning: Set<string>;
-  completed: Set<string>;
-  cancelled: Set<string>;
-  membersEnrolled: number;
-  membersUnenrolled: number;
-  profileIds: Set<string>;
-}
-
-interface Pending {
-  entries: { actor: AuditActor; change: AuditChange }[];
-  tasks: TaskTally | null;
-}
-
-const pending = new WeakMap<Tx, Pending>();
-
-function pendingOf(tx: Tx): Pending {
-  let found = pending.get(tx);
-  if (!found) {
-    found = { entries: [], tasks: null };
-    pending.set(tx, found);
-  }
-  return found;
-}
+// ------------------------------------------------------------------ recorded on the unit of work
 
 /** Records changes made in this transaction; they are appended when its work is done. */
 export function recordAudit(tx: Tx, actor: Viewer | AuditActor | null | undefined, ...changes: AuditChange[]): void {
   const resolved = actor && 'kind' in actor ? actor : actorOf(actor as Viewer | null | undefined);
-  pendingOf(tx).entries.push(...changes.map((change) => ({ actor: resolved, change })));
+  tx.unit.auditChanges.push(...changes.map((change) => ({ actor: resolved, change })));
 }
 
 function tallyOf(tx: Tx): TaskTally {
-  const state = pendingOf(tx);
-  state.tasks ??= { created: new Set(), provisioning: new Set(), completed: new Set(), cancelled: new Set(), membersEnrolled: 0, membersUnenrolled: 0, profileIds: new Set() };
-  return state.tasks;
+  tx.unit.taskTally ??= { created: new Set(), provisioning: new Set(), completed: new Set(), cancelled: new Set(), membersEnrolled: 0, membersUnenrolled: 0, profileIds: new Set() };
+  return tx.unit.taskTally;
 }
 
 export type TaskTallyKind = 'created' | 'provisioning' | 'completed' | 'cancelled';
@@ -166,10 +138,10 @@ export function tallyMemberships(tx: Tx, enrolled: number, unenrolled: number): 
  * The summary of the engine's work, leaving out the tasks the transaction's own entries are
  * about (a decision's entry already says what became of its task); null when nothing is left.
  */
-function taskSummary(state: Pending): AuditChange | null {
-  const tally = state.tasks;
+function taskSummary(unit: UnitOfWork): AuditChange | null {
+  const tally = unit.taskTally;
   if (!tally) return null;
-  const named = new Set(state.entries.filter((e) => e.change.subjectType === 'Task' && e.change.subjectId).map((e) => e.change.subjectId!));
+  const named = new Set(unit.auditChanges.filter((e) => e.change.subjectType === 'Task' && e.change.subjectId).map((e) => e.change.subjectId!));
   const count = (ids: Set<string>) => [...ids].filter((id) => !named.has(id)).length;
   const after = {
     tasksCreated: count(tally.created),
@@ -182,17 +154,14 @@ function taskSummary(state: Pending): AuditChange | null {
   };
   const total = after.tasksCreated + after.tasksAwaitingProvisioning + after.tasksCompleted + after.tasksCancelled + after.membersEnrolled + after.membersUnenrolled;
   if (total === 0) return null;
-  const causedBy = state.entries[0]?.change.action ?? null;
+  const causedBy = unit.auditChanges[0]?.change.action ?? null;
   return { action: 'TASKS_PROCESSED', subjectType: 'Task', subjectId: null, before: null, after: { ...after, causedBy } };
 }
 
-/** Appends the transaction's entries to the chain, inside it (Database.beforeCommit). */
-export async function flushAudit(tx: Tx): Promise<void> {
-  const state = pending.get(tx);
-  if (!state) return;
-  pending.delete(tx);
-  const changes = [...state.entries];
-  const summary = taskSummary(state);
+/** Appends the unit's audit changes to the chain, last inside its transaction (a Database finisher). */
+export async function appendAudit(tx: Tx, unit: UnitOfWork): Promise<void> {
+  const changes = [...unit.auditChanges];
+  const summary = taskSummary(unit);
   if (summary) changes.push({ actor: SYSTEM_ACTOR, change: summary });
   if (changes.length === 0) return;
   const at = now();

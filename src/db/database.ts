@@ -6,6 +6,7 @@ import neo4j, { type Driver, type ManagedTransaction, type RecordShape } from 'n
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { cypherRegistry, type CypherRegistry } from './cypher.js';
+import { UnitOfWork, type CommitListener, type UnitFinisher } from './unit-of-work.js';
 
 export interface Neo4jConnection {
   uri: string;
@@ -18,12 +19,19 @@ export interface Neo4jConnection {
 
 export type Params = Record<string, unknown>;
 
-/** A transaction as our code sees it: named statements only. */
+/** A transaction as our code sees it: named statements only, and (writing) the unit of work it records on. */
 export class Tx {
   constructor(
     private readonly raw: ManagedTransaction,
     private readonly db: Database,
+    private readonly work: UnitOfWork | null = null,
   ) {}
+
+  /** What this write records beside its statements (events, audit, holders changed); see UnitOfWork. */
+  get unit(): UnitOfWork {
+    if (this.work === null) throw new Error('a read transaction records nothing: events, audit and holder changes belong to a write');
+    return this.work;
+  }
 
   async run<T extends RecordShape = RecordShape>(name: string, params: Params = {}): Promise<T[]> {
     const text = this.db.cypher.get(name);
@@ -106,27 +114,56 @@ export class Database {
     }
   }
 
-  /**
-   * Run inside every write transaction after its work, just before the commit (the audit trail
-   * appends the entries the work recorded here, last, so its lock is held the shortest time).
-   */
-  readonly beforeCommit: ((tx: Tx) => Promise<void>)[] = [];
+  private readonly finishers: UnitFinisher<Tx>[] = [];
+  private readonly commitListeners: CommitListener[] = [];
 
-  /** The work may be retried by the driver on transient errors: no side effects inside it. */
+  /**
+   * What every write appends of what its unit recorded, after its work and inside its
+   * transaction, in the order given (the event log, then the audit chain last, so that its lock
+   * is held the shortest time). Wired once, by the composition of the app.
+   */
+  finishWritesWith(finisher: UnitFinisher<Tx>): void {
+    this.finishers.push(finisher);
+  }
+
+  /** Told once after each write commits, with its unit (event delivery, holders-changed syncs). */
+  onCommitted(listener: CommitListener): void {
+    this.commitListeners.push(listener);
+  }
+
+  /**
+   * One unit of work in one write transaction. The work may be retried by the driver on transient
+   * errors, so it has no side effects of its own: it records events, audit changes and holder
+   * changes on `tx.unit`, a fresh one per attempt; they are appended last inside the transaction
+   * and acted on once it has committed. `metadata.unit` names the work (SHOW TRANSACTIONS).
+   */
   async write<T>(work: (tx: Tx) => Promise<T>, metadata: Params = {}): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    let committed: { result: T; unit: UnitOfWork };
     try {
-      return await session.executeWrite(async (raw) => {
-        const tx = new Tx(raw, this);
-        const result = await work(tx);
-        for (const hook of this.beforeCommit) await hook(tx);
-        return result;
-      }, { metadata });
+      committed = await session.executeWrite(
+        async (raw) => {
+          const unit = new UnitOfWork(typeof metadata.unit === 'string' ? metadata.unit : 'write');
+          const tx = new Tx(raw, this, unit);
+          const result = await work(tx);
+          for (const finish of this.finishers) await finish(tx, unit);
+          return { result, unit };
+        },
+        { metadata },
+      );
     } catch (error) {
       throw this.translate(error);
     } finally {
       await session.close();
     }
+    for (const listener of this.commitListeners) {
+      try {
+        listener(committed.unit);
+      } catch (error) {
+        this.logger.error('a commit listener failed', { message: (error as Error).message });
+      }
+    }
+    return committed.result;
   }
 
   /** Runs a statement in an auto-commit transaction (needed by CALL { ... } IN TRANSACTIONS). */

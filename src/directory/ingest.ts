@@ -45,8 +45,6 @@ export interface GrantInput {
   entitlementExternalId: string;
 }
 
-/** Called after a write commits with the entitlements whose holders changed (the sync listens). */
-export type HoldersChanged = (entitlementIds: string[]) => void;
 
 function text(value: string | null | undefined, field: string, index: number, problems: RowProblem[], key?: string, max = 500): void {
   if (typeof value !== 'string' || value.trim() === '') problems.push({ index, key, problem: `${field} is empty` });
@@ -83,10 +81,7 @@ async function missing(tx: Tx, label: 'User' | 'App' | 'Entitlement', externalId
 }
 
 export class IngestService {
-  constructor(
-    private readonly db: Database,
-    private readonly onHoldersChanged: HoldersChanged = () => {},
-  ) {}
+  constructor(private readonly db: Database) {}
 
   private checkSize(what: string, rows: unknown[]): void {
     if (rows.length > MAX_BATCH) throw rejectRows(what, [{ index: MAX_BATCH, problem: `a batch holds at most ${MAX_BATCH} rows` }]);
@@ -219,7 +214,7 @@ export class IngestService {
     const replace = [...new Set(replaceForEntitlements ?? [])];
     const rows = grants.map((g) => ({ id: newId(), userExternalId: g.userExternalId, entitlementExternalId: g.entitlementExternalId }));
 
-    const { result, changed } = await this.db.write(async (tx) => {
+    return this.db.write(async (tx) => {
       const unknownUsers = await missing(tx, 'User', rows.map((r) => r.userExternalId));
       const entitlementIds = [...new Set([...rows.map((r) => r.entitlementExternalId), ...replace])];
       const unknownEntitlements = await missing(tx, 'Entitlement', entitlementIds);
@@ -264,9 +259,8 @@ export class IngestService {
         subjectType: 'Grant',
         after: { ...result, grants: rows.map((r) => `${r.userExternalId}/${r.entitlementExternalId}`), replaceForEntitlements: replace },
       });
-      return { result, changed };
+      tx.unit.holdersChanged(changed);
+      return result;
     });
-    if (changed.size > 0) this.onHoldersChanged([...changed]);
-    return result;
   }
 }

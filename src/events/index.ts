@@ -21,7 +21,10 @@ extendServices((services) => {
   const { pollMs, retentionHours, notifyBaseDelayMs } = services.config.events;
   const stream = new EventStream(services.db, bus, services.logger, { pollMs, retentionMs: retentionHours * 3600_000 });
   services.eventStream = stream;
-  services.events.onCommit(() => stream.committed());
+  // Delivery starts as soon as a write that recorded events commits (the poll is the safety net).
+  services.db.onCommitted((unit) => {
+    if (unit.events.length > 0) stream.committed();
+  });
   services.notifier = services.config.notifyWebhookUrl
     ? new WebhookNotifier(services.db, services.logger, {
         url: services.config.notifyWebhookUrl,

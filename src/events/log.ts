@@ -1,10 +1,11 @@
 /**
- * The event log: every change that subscribers care about appends an event in the same
- * transaction as the change (no event without its change, no change without its event).
- * Delivery to subscribers (in-process or through Redis) hangs off `afterCommit`.
+ * The event log: every change that subscribers care about records an event on its unit of work,
+ * appended in the same transaction as the change (no event without its change, no change without
+ * its event). Delivery to subscribers (in-process or through Redis) starts once it has committed.
  */
 import { batchesOf } from '../batches.js';
 import type { Tx } from '../db/database.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import { now } from '../ids.js';
 
 export type TaskEventType =
@@ -30,31 +31,22 @@ export interface DomainEvent {
 
 const EVENT_BATCH = 5000;
 
-export class EventLog {
-  private readonly listeners: (() => void)[] = [];
-
-  /** Appends inside the caller's write transaction. */
-  async appendIn(tx: Tx, events: DomainEvent[]): Promise<void> {
-    const at = now();
-    for (const batch of batchesOf(events, EVENT_BATCH)) {
-      const rows = batch.map((e) => ({
-        type: e.type,
-        taskId: e.taskId ?? null,
-        runId: e.runId ?? null,
-        profileId: e.profileId ?? null,
-        userId: e.userId ?? null,
-        payload: e.payload ? JSON.stringify(e.payload) : null,
-      }));
-      await tx.run('events/append-events', { events: rows, now: at });
-    }
-  }
-
-  /** Call after a transaction that appended events has committed: delivery starts from here. */
-  afterCommit(): void {
-    for (const listener of this.listeners) listener();
-  }
-
-  onCommit(listener: () => void): void {
-    this.listeners.push(listener);
+/**
+ * Appends the events a unit of work recorded (`tx.unit.recordEvents`), inside its transaction and
+ * after its work (a Database finisher): consecutive sequence numbers in commit order.
+ */
+export async function appendEvents(tx: Tx, unit: UnitOfWork): Promise<void> {
+  if (unit.events.length === 0) return;
+  const at = now();
+  for (const batch of batchesOf(unit.events, EVENT_BATCH)) {
+    const rows = batch.map((e) => ({
+      type: e.type,
+      taskId: e.taskId ?? null,
+      runId: e.runId ?? null,
+      profileId: e.profileId ?? null,
+      userId: e.userId ?? null,
+      payload: e.payload ? JSON.stringify(e.payload) : null,
+    }));
+    await tx.run('events/append-events', { events: rows, now: at });
   }
 }

@@ -83,7 +83,7 @@ export class EventStream {
     this.timers.push(poll, prune);
   }
 
-  /** After a local commit: read the log now (the EventLog's afterCommit lands here). */
+  /** After a local write that recorded events commits: read the log now (Database.onCommitted lands here). */
   committed(): void {
     this.trigger();
   }

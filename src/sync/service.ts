@@ -44,12 +44,6 @@ const INTERRUPTED = 'Interrupted before it finished; a later run redid it';
 
 const AUTOMATIC: SyncTrigger[] = ['SCHEDULE', 'HOLDERS_CHANGED', 'AUTOMATION_SAVED'];
 
-/** Entitlements whose holders changed because tasks completed at once (zero-step policies, cascades). */
-function changedOf(result: object | null): string[] {
-  const changed = (result as { changedEntitlementIds?: Iterable<string> } | null)?.changedEntitlementIds;
-  return changed ? [...changed] : [];
-}
-
 const actorIdOf = (actor: Viewer | null): string | null => (actor ? (actor.userId ?? 'ADMIN_TOKEN') : null);
 
 interface ApplyPlan {
@@ -167,7 +161,7 @@ export class SyncService {
         interrupted: INTERRUPTED,
         now: now(),
       });
-      await this.services.events.appendIn(tx, [
+      tx.unit.recordEvents([
         ...(started?.interrupted ?? []).map((id): DomainEvent => ({ type: 'SYNC_FAILED', runId: id, profileId, payload: { reason: INTERRUPTED } })),
         { type: 'SYNC_STARTED', runId, profileId, payload: { trigger } },
       ]);
@@ -178,7 +172,6 @@ export class SyncService {
         after: { profileId, trigger, state: 'RUNNING', interruptedRunIds: started?.interrupted ?? [] },
       });
     });
-    this.services.events.afterCommit();
     const finished = await this.failingRun(runId, holder, profileId, 'The sync failed', async () => {
       await this.hooks.afterStart?.(runId);
       const diff = await this.diff(profileId);
@@ -273,7 +266,7 @@ export class SyncService {
     await this.db.write(async (tx) => {
       await this.renewLease(tx, runId, holder, profileId);
       await this.setState(tx, runId, ['RUNNING'], 'PAUSED', { pauseReason: diff.pauseReason });
-      await this.services.events.appendIn(tx, [
+      tx.unit.recordEvents([
         {
           type: 'SYNC_PAUSED',
           runId,
@@ -290,7 +283,6 @@ export class SyncService {
       });
       await tx.run('sync/release-lease', { profileId, holder, now: now() });
     });
-    this.services.events.afterCommit();
   }
 
   /**
@@ -304,12 +296,11 @@ export class SyncService {
     const total = plan.toCancel.length + plan.toEnroll.length + plan.toUnenroll.length;
     let processed = 0;
     const batch = async (phase: 'cancel' | 'enroll' | 'unenroll', ids: string[]) => {
-      const counts = await this.db.write(async (tx) => {
+      await this.db.write(async (tx) => {
         await this.renewLease(tx, runId, holder, profileId);
         let enrolled = 0;
         let unenrolled = 0;
         let cancelled = 0;
-        let changed: string[] = [];
         if (phase === 'cancel') {
           cancelled = (await this.services.tasks.cancelIn(tx, ids, 'The user no longer needs this change: a sync found them matching again or no longer matching')).length;
         } else {
@@ -326,29 +317,20 @@ export class SyncService {
           }));
           const result = requests.length > 0 ? await this.services.tasks.createIn(tx, requests) : null;
           const created = result?.created.length ?? 0;
-          changed = changedOf(result);
           if (phase === 'enroll') enrolled = created;
           else unenrolled = created;
         }
         await tx.run('sync/record-progress', { runId, enrolled, unenrolled, cancelled, diff: { memberCount: null, toEnroll: null, toUnenroll: null } });
-        await this.services.events.appendIn(tx, [
+        tx.unit.recordEvents([
           { type: 'SYNC_PROGRESS', runId, profileId, payload: { processed: processed + ids.length, total, phase, enrolled, unenrolled, cancelled } },
         ]);
-        return { changed };
       });
       processed += ids.length;
-      this.published(counts.changed);
       await this.hooks.afterBatch?.({ runId, phase, done: processed, total });
     };
     for (const ids of batchesOf(plan.toCancel, this.batchSize)) await batch('cancel', ids);
     for (const ids of batchesOf(plan.toEnroll, this.batchSize)) await batch('enroll', ids);
     for (const ids of batchesOf(plan.toUnenroll, this.batchSize)) await batch('unenroll', ids);
-  }
-
-  /** After a commit: deliver its events, and tell the listeners which entitlements changed holders. */
-  private published(changedEntitlementIds: string[]): void {
-    this.services.events.afterCommit();
-    this.services.holdersChanged.emit(changedEntitlementIds);
   }
 
   private async setState(
@@ -389,7 +371,7 @@ export class SyncService {
       }
       await this.setState(tx, runId, fromStates, state);
       const [run] = await this.runsByIds(tx, [runId]);
-      await this.services.events.appendIn(tx, [
+      tx.unit.recordEvents([
         {
           type: 'SYNC_COMPLETED',
           runId,
@@ -407,7 +389,6 @@ export class SyncService {
       await tx.run('sync/release-lease', { profileId, holder, now: now() });
       return run;
     });
-    this.services.events.afterCommit();
     return finished;
   }
 
@@ -423,12 +404,11 @@ export class SyncService {
       await this.db.write(async (tx) => {
         const failed = await this.setState(tx, runId, ['RUNNING'], 'FAILED', { failReason: reason });
         if (failed) {
-          await this.services.events.appendIn(tx, [{ type: 'SYNC_FAILED', runId, profileId, payload: { reason } }]);
+          tx.unit.recordEvents([{ type: 'SYNC_FAILED', runId, profileId, payload: { reason } }]);
           recordAudit(tx, null, { action: 'SYNC_FAILED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'RUNNING' }, after: { profileId, state: 'FAILED', reason } });
         }
         await tx.run('sync/release-lease', { profileId, holder, now: now() });
       });
-      this.services.events.afterCommit();
     } catch (recordError) {
       // The lease expires by itself, and the next run marks this one FAILED.
       this.services.logger.error('could not record a failed sync', { runId, message: (recordError as Error)?.message });
@@ -461,7 +441,7 @@ export class SyncService {
       const moved = await this.setState(tx, runId, ['PAUSED'], 'RUNNING', { reviewedById: actorIdOf(actor), reviewedAt: now() });
       if (!moved) throw conflict('The sync is no longer paused');
       const staged = await tx.one<{ toEnroll: string[]; toUnenroll: string[] }>('sync/staged-of-runs', { runIds: [runId] });
-      await this.services.events.appendIn(tx, [{ type: 'SYNC_RESUMED', runId, profileId: run.profileId, payload: { by: actorIdOf(actor) } }]);
+      tx.unit.recordEvents([{ type: 'SYNC_RESUMED', runId, profileId: run.profileId, payload: { by: actorIdOf(actor) } }]);
       recordAudit(tx, actor, {
         action: 'SYNC_RESUMED',
         subjectType: 'SyncRun',
@@ -471,7 +451,6 @@ export class SyncService {
       });
       return { profileId: run.profileId, toEnroll: staged?.toEnroll ?? [], toUnenroll: staged?.toUnenroll ?? [] };
     });
-    this.services.events.afterCommit();
     const { profileId } = started;
     const finished = await this.failingRun(runId, holder, profileId, 'Resuming the sync failed', async () =>
       this.applyAndFinish(runId, holder, profileId, await this.diff(profileId), started, false),
@@ -487,10 +466,9 @@ export class SyncService {
       if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be discarded; this one is ${run.state}`);
       const moved = await this.setState(tx, runId, ['PAUSED'], 'DISCARDED', { reviewedById: actorIdOf(actor), reviewedAt: now() });
       if (!moved) throw conflict('The sync is no longer paused');
-      await this.services.events.appendIn(tx, [{ type: 'SYNC_DISCARDED', runId, profileId: run.profileId, payload: { by: actorIdOf(actor) } }]);
+      tx.unit.recordEvents([{ type: 'SYNC_DISCARDED', runId, profileId: run.profileId, payload: { by: actorIdOf(actor) } }]);
       recordAudit(tx, actor, { action: 'SYNC_DISCARDED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'PAUSED' }, after: { profileId: run.profileId, state: 'DISCARDED' } });
     });
-    this.services.events.afterCommit();
     return this.run(runId);
   }
 
@@ -520,7 +498,7 @@ export class SyncService {
   async enrollUsers(profileId: string, userIds: string[], actor: Viewer | null): Promise<TaskRecord[]> {
     const unique = [...new Set(userIds)];
     await this.requireUsers(unique);
-    const { tasks, changed } = await this.db.write(async (tx) => {
+    return this.db.write(async (tx) => {
       const profile = await this.profileOf(tx, profileId);
       const state = await this.holdingState(tx, profile.enrollmentEntitlementId, unique);
       await this.services.tasks.cancelIn(
@@ -541,10 +519,8 @@ export class SyncService {
         }));
       const created = await this.services.tasks.createIn(tx, requests);
       recordAudit(tx, actor, { action: 'MEMBERS_ENROLLED', subjectType: 'AccessProfile', subjectId: profileId, after: { userIds: unique, enrollmentTasksCreated: created.created.length } });
-      return { tasks: await this.services.tasks.byIds(tx, [...created.created, ...created.existing]), changed: changedOf(created) };
+      return this.services.tasks.byIds(tx, [...created.created, ...created.existing]);
     });
-    this.published(changed);
-    return tasks;
   }
 
   /**
@@ -555,7 +531,7 @@ export class SyncService {
   async unenrollUsers(profileId: string, userIds: string[], actor: Viewer | null): Promise<TaskRecord[]> {
     const unique = [...new Set(userIds)];
     await this.requireUsers(unique);
-    const { tasks, changed } = await this.db.write(async (tx) => {
+    return this.db.write(async (tx) => {
       const profile = await this.profileOf(tx, profileId);
       const state = await this.holdingState(tx, profile.enrollmentEntitlementId, unique);
       const cancelled = await this.services.tasks.cancelIn(
@@ -580,10 +556,8 @@ export class SyncService {
         subjectId: profileId,
         after: { userIds: unique, unenrollmentTasksCreated: created.created.length, enrollmentTasksCancelled: cancelled.length },
       });
-      return { tasks: await this.services.tasks.byIds(tx, [...created.created, ...created.existing, ...cancelled]), changed: changedOf(created) };
+      return this.services.tasks.byIds(tx, [...created.created, ...created.existing, ...cancelled]);
     });
-    this.published(changed);
-    return tasks;
   }
 
   /**
@@ -593,7 +567,7 @@ export class SyncService {
    */
   async exclusionsChanged(profileId: string, excludedAdded: string[], excludedRemoved: string[], actor: Viewer | null): Promise<void> {
     if (excludedAdded.length === 0 && excludedRemoved.length === 0) return;
-    const changed = await this.db.write(async (tx) => {
+    await this.db.write(async (tx) => {
       const profile = await this.profileOf(tx, profileId);
       const exclusion = profile.exclusionEntitlementId;
       const added = await this.holdingState(tx, exclusion, excludedAdded);
@@ -607,13 +581,11 @@ export class SyncService {
         'Superseded: the excluded users list changed',
       );
       const base = { origin: 'EXCLUSION' as const, entitlementId: exclusion, profileId, requestedById: actor?.userId ?? null };
-      const created = await this.services.tasks.createIn(tx, [
+      await this.services.tasks.createIn(tx, [
         ...added.filter((s) => !s.holds).map((s): TaskRequest => ({ ...base, kind: 'GRANT', userId: s.userId })),
         ...removed.filter((s) => s.holds).map((s): TaskRequest => ({ ...base, kind: 'REVOKE', userId: s.userId })),
       ]);
-      return changedOf(created);
     });
-    this.published(changed);
   }
 
   /** The hook behind setMembershipAutomation: exclusions first, then (enabled) a sync at once. */

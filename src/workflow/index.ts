@@ -12,7 +12,7 @@ declare module '../services.js' {
 }
 
 extendServices((services) => {
-  services.tasks.attach(services.config.workflowDefaults, { events: services.events, holdersChanged: services.holdersChanged });
+  services.tasks.attach(services.config.workflowDefaults);
   const workflow = new WorkflowService(services);
   services.workflow = workflow;
   services.profileEvents.itemsAdded = (profileId, entitlementIds, requestForMembers, actor) => workflow.itemsAdded(profileId, entitlementIds, requestForMembers, actor);

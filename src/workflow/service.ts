@@ -57,17 +57,15 @@ export class WorkflowService {
     return this.services.tasks.engine;
   }
 
-  /** One write transaction of workflow work: events appended in it, published after it commits. */
+  /** One write transaction of workflow work: what it gathers is recorded on the transaction's unit of work. */
   private async unit(work: (tx: Tx, outcome: Outcome) => Promise<void>): Promise<Outcome> {
-    const outcome = await this.services.db.write(async (tx) => {
+    return this.services.db.write(async (tx) => {
       // A fresh outcome per attempt: the driver may retry the function.
       const attempt = new Outcome();
       await work(tx, attempt);
-      await this.services.tasks.appendIn(tx, attempt);
+      this.services.tasks.recordIn(tx, attempt);
       return attempt;
     });
-    this.services.tasks.afterCommit(outcome);
-    return outcome;
   }
 
   /** The audit entry of a decision on one task: its state before (as locked) and after the work. */

@@ -22,8 +22,7 @@ const SYNC_EVENTS = `subscription($after: String, $profileId: ID) {
 }`;
 
 async function append(events: DomainEvent[]): Promise<void> {
-  await t.app.services.db.write((tx) => t.app.services.events.appendIn(tx, events));
-  t.app.services.events.afterCommit();
+  await t.app.services.db.write(async (tx) => tx.unit.recordEvents(events));
 }
 
 /** A real task for `user` (raw ids), created through the task service. */
@@ -99,7 +98,7 @@ describe('the event log', () => {
     await expect(
       t.app.services.db.write(async (tx) => {
         const { created } = await t.app.services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId: ids.u3!, entitlementId: ids['gh-admin']! }]);
-        await t.app.services.events.appendIn(tx, [{ type: 'TASK_CREATED', taskId: created[0], userId: ids.u3 }]);
+        tx.unit.recordEvents([{ type: 'TASK_CREATED', taskId: created[0], userId: ids.u3 }]);
         throw new Error('the change fails after appending');
       }),
     ).rejects.toThrow('the change fails');
