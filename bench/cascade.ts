@@ -13,7 +13,6 @@
  * and provisions them, and runs the cascade (item grant tasks created, approved, provisioned).
  */
 import { buildApp } from '../src/app.js';
-import '../src/capabilities.js';
 import { parseConfig } from '../src/config.js';
 import { directoryReads } from '../src/directory/repository.js';
 import { createLogger } from '../src/logger.js';

@@ -14,7 +14,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
-import '../src/capabilities.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j } from '../scripts/neo4j.js';

@@ -14,7 +14,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { buildApp } from '../src/app.js';
-import '../src/capabilities.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j, stopNeo4j } from '../scripts/neo4j.js';

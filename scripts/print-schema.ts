@@ -2,7 +2,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import '../src/capabilities.js';
 import { printedSchema } from '../src/schema/index.js';
 
 const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql');

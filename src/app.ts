@@ -2,12 +2,13 @@
  * The API: graphql-yoga over node:http, graphql-ws on the same port and path. WebSocket
  * operations go through yoga.getEnveloped so both transports share plugins, context and limits.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { exportRoute } from './analysis/export.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { Database } from './db/database.js';
@@ -34,20 +35,6 @@ export interface App {
   idle(): Promise<void>;
   /** What is still under way, in words (for a wait that timed out). */
   busyWith(): string[];
-}
-
-type Extension = (services: Services) => void;
-const extensions: Extension[] = [];
-/** Capabilities (workflow, sync, events) register how they wire into the services here. */
-export function extendServices(extension: Extension): void {
-  extensions.push(extension);
-}
-
-/** An HTTP route beside /graphql (exports, say); it answers true when it handled the request. */
-export type HttpRoute = (req: IncomingMessage, res: ServerResponse, services: Services) => Promise<boolean>;
-const httpRoutes: HttpRoute[] = [];
-export function addHttpRoute(route: HttpRoute): void {
-  httpRoutes.push(route);
 }
 
 const CONTRACT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'SAFEGUARD_PAUSED', 'INTERNAL']);
@@ -98,7 +85,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   );
   await migrate(db);
   const services = createServices(config, db, logger);
-  for (const extension of extensions) extension(services);
 
   const contextFor = async (authorization: string | null | undefined): Promise<Context> => ({
     viewer: await services.auth.authenticate(authorization),
@@ -138,9 +124,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       res.end();
       return;
     }
-    for (const route of httpRoutes) {
-      if (await route(req, res, services)) return;
-    }
+    // The CSV exports (/export/<report>.csv) answer beside /graphql.
+    if (await exportRoute(req, res, services)) return;
     await yoga.handle(req, res);
   });
 

@@ -1,7 +1,6 @@
 /** Process entry: configuration, buildApp(), signals. */
 import { pathToFileURL } from 'node:url';
 import { buildApp, type App, type AppOptions } from './app.js';
-import './capabilities.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 
 /** Starts the API and stops it cleanly on SIGINT/SIGTERM, then runs `afterStop`. */

@@ -8,8 +8,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canReadAll } from '../auth/viewer.js';
 import { AppError, badInput } from '../errors.js';
 import { encodeGlobalId, rawIdOf } from '../ids.js';
-import type { Services } from '../services.js';
-import type { BlastChangeKind, Page, SourceType } from './service.js';
+import type { AuthService } from '../auth/tokens.js';
+import type { Logger } from '../logger.js';
+
+/** What the export route uses. */
+export interface ExportDeps {
+  auth: Pick<AuthService, 'authenticate'>;
+  analysis: AnalysisService;
+  logger: Logger;
+}
+import type { AnalysisService, BlastChangeKind, Page, SourceType } from './service.js';
 import type { AutomationMode, UnenrollmentAction } from '../directory/records.js';
 
 export const EXPORT_PAGE_SIZE = 2_000;
@@ -34,7 +42,7 @@ type Pager = (after: string | null) => Promise<{ rows: Row[]; next: string | nul
 
 interface Report {
   header: string[];
-  pager: (params: Params, services: Services) => Pager;
+  pager: (params: Params, services: ExportDeps) => Pager;
 }
 
 function idParam(params: Params, name: string, type: string, required: true): string;
@@ -199,7 +207,7 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
 
 /** The HTTP route: answers true for every /export/ path, false for anything else. */
-export async function exportRoute(req: IncomingMessage, res: ServerResponse, services: Services): Promise<boolean> {
+export async function exportRoute(req: IncomingMessage, res: ServerResponse, services: ExportDeps): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const match = /^\/export\/([a-z-]+)\.csv$/.exec(url.pathname);
   if (!url.pathname.startsWith('/export/')) return false;

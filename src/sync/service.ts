@@ -12,7 +12,11 @@ import type { AutomationMode } from '../directory/records.js';
 import { AppError, badInput, conflict, notFound } from '../errors.js';
 import type { DomainEvent } from '../events/log.js';
 import { encodeGlobalId, newId, now } from '../ids.js';
-import type { Services } from '../services.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { SettingsService } from '../settings/service.js';
+import type { TaskService } from '../tasks/service.js';
 import type { TaskRecord, TaskRequest } from '../tasks/records.js';
 import type { SyncDiff, SyncRunRecord, SyncRunState, SyncTrigger } from './records.js';
 import { safeguardVerdict } from './safeguard.js';
@@ -22,6 +26,15 @@ export class LeaseLostError extends Error {
   constructor(readonly runId: string) {
     super(`sync run ${runId} lost its lease`);
   }
+}
+
+/** What the sync engine uses. */
+export interface SyncDeps {
+  db: Database;
+  config: Pick<Config, 'syncLeaseSeconds' | 'syncIntervalSeconds'>;
+  logger: Logger;
+  settings: SettingsService;
+  tasks: TaskService;
 }
 
 /** Test seams: called between steps, so a test can hold a run open or stop a process half-way. */
@@ -65,7 +78,7 @@ export class SyncService {
   /** Runs under way in this process (a sync or a resume, however started): idle() waits for them. */
   private readonly running = new Set<Promise<unknown>>();
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly deps: SyncDeps) {}
 
   /** Resolves once no sync or resume started in this process is still under way. */
   async idle(): Promise<void> {
@@ -86,11 +99,11 @@ export class SyncService {
   }
 
   private get db() {
-    return this.services.db;
+    return this.deps.db;
   }
 
   private leaseExpiry(): number {
-    return Date.now() + this.services.config.syncLeaseSeconds * 1000;
+    return Date.now() + this.deps.config.syncLeaseSeconds * 1000;
   }
 
   // ---------------------------------------------------------------- reads
@@ -98,7 +111,7 @@ export class SyncService {
   async diff(profileId: string): Promise<SyncDiff> {
     const { row, settings } = await this.db.read(async (tx) => ({
       row: await tx.one<Omit<SyncDiff, 'profileId' | 'wouldPause' | 'pauseReason'>>('sync/compute-diff', { profileId }),
-      settings: await this.services.settings.safeguard(tx),
+      settings: await this.deps.settings.safeguard(tx),
     }));
     if (!row) throw notFound('No such access profile');
     const pauseReason = safeguardVerdict(row.memberCount, row.toUnenroll.length, row.pauseOnAnomalies, settings);
@@ -198,7 +211,7 @@ export class SyncService {
 
   /** What redoes a failed run's work: every run compares the graph afresh, so the next one does. */
   private redoneBy(): string {
-    const minutes = Math.max(1, Math.round(this.services.config.syncIntervalSeconds / 60));
+    const minutes = Math.max(1, Math.round(this.deps.config.syncIntervalSeconds / 60));
     return `The next sync of the profile redoes what is left: the scheduled one (every ${minutes} minute${minutes === 1 ? '' : 's'}), a change of who holds its condition entitlements, or Sync now`;
   }
 
@@ -302,7 +315,7 @@ export class SyncService {
         let unenrolled = 0;
         let cancelled = 0;
         if (phase === 'cancel') {
-          cancelled = (await this.services.tasks.cancelIn(tx, ids, 'The user no longer needs this change: a sync found them matching again or no longer matching')).length;
+          cancelled = (await this.deps.tasks.cancelIn(tx, ids, 'The user no longer needs this change: a sync found them matching again or no longer matching')).length;
         } else {
           const recheck = phase === 'enroll' ? 'sync/recheck-enrollments' : 'sync/recheck-unenrollments';
           const userIds = (await tx.one<{ userIds: string[] }>(recheck, { profileId, userIds: ids }))?.userIds ?? [];
@@ -315,7 +328,7 @@ export class SyncService {
             enrollVia: phase === 'enroll' ? 'RULE' : null,
             syncRunId: runId,
           }));
-          const result = requests.length > 0 ? await this.services.tasks.createIn(tx, requests) : null;
+          const result = requests.length > 0 ? await this.deps.tasks.createIn(tx, requests) : null;
           const created = result?.created.length ?? 0;
           if (phase === 'enroll') enrolled = created;
           else unenrolled = created;
@@ -397,7 +410,7 @@ export class SyncService {
    * recorded. A run that lost its lease is left to its successor, which marks it FAILED.
    */
   private async fail(runId: string, holder: string, profileId: string, error: unknown): Promise<string> {
-    this.services.logger.error('sync failed', { runId, profileId, message: (error as Error)?.message });
+    this.deps.logger.error('sync failed', { runId, profileId, message: (error as Error)?.message });
     if (error instanceof LeaseLostError) return 'it lost its lease to another run of the profile (its lease expired)';
     const reason = error instanceof AppError ? error.message : 'an internal error stopped it (the server log has the details)';
     try {
@@ -411,7 +424,7 @@ export class SyncService {
       });
     } catch (recordError) {
       // The lease expires by itself, and the next run marks this one FAILED.
-      this.services.logger.error('could not record a failed sync', { runId, message: (recordError as Error)?.message });
+      this.deps.logger.error('could not record a failed sync', { runId, message: (recordError as Error)?.message });
     }
     return reason;
   }
@@ -501,7 +514,7 @@ export class SyncService {
     return this.db.write(async (tx) => {
       const profile = await this.profileOf(tx, profileId);
       const state = await this.holdingState(tx, profile.enrollmentEntitlementId, unique);
-      await this.services.tasks.cancelIn(
+      await this.deps.tasks.cancelIn(
         tx,
         state.filter((s) => s.holds && s.openRevokeTaskId).map((s) => s.openRevokeTaskId!),
         'Superseded: an admin enrolled the user',
@@ -517,9 +530,9 @@ export class SyncService {
           enrollVia: 'MANUAL',
           requestedById: actor?.userId ?? null,
         }));
-      const created = await this.services.tasks.createIn(tx, requests);
+      const created = await this.deps.tasks.createIn(tx, requests);
       recordAudit(tx, actor, { action: 'MEMBERS_ENROLLED', subjectType: 'AccessProfile', subjectId: profileId, after: { userIds: unique, enrollmentTasksCreated: created.created.length } });
-      return this.services.tasks.byIds(tx, [...created.created, ...created.existing]);
+      return this.deps.tasks.byIds(tx, [...created.created, ...created.existing]);
     });
   }
 
@@ -534,7 +547,7 @@ export class SyncService {
     return this.db.write(async (tx) => {
       const profile = await this.profileOf(tx, profileId);
       const state = await this.holdingState(tx, profile.enrollmentEntitlementId, unique);
-      const cancelled = await this.services.tasks.cancelIn(
+      const cancelled = await this.deps.tasks.cancelIn(
         tx,
         state.filter((s) => !s.holds && s.openGrantTaskId).map((s) => s.openGrantTaskId!),
         'Cancelled: an admin unenrolled the user',
@@ -549,14 +562,14 @@ export class SyncService {
           profileId,
           requestedById: actor?.userId ?? null,
         }));
-      const created = await this.services.tasks.createIn(tx, requests);
+      const created = await this.deps.tasks.createIn(tx, requests);
       recordAudit(tx, actor, {
         action: 'MEMBERS_UNENROLLED',
         subjectType: 'AccessProfile',
         subjectId: profileId,
         after: { userIds: unique, unenrollmentTasksCreated: created.created.length, enrollmentTasksCancelled: cancelled.length },
       });
-      return this.services.tasks.byIds(tx, [...created.created, ...created.existing, ...cancelled]);
+      return this.deps.tasks.byIds(tx, [...created.created, ...created.existing, ...cancelled]);
     });
   }
 
@@ -572,7 +585,7 @@ export class SyncService {
       const exclusion = profile.exclusionEntitlementId;
       const added = await this.holdingState(tx, exclusion, excludedAdded);
       const removed = await this.holdingState(tx, exclusion, excludedRemoved);
-      await this.services.tasks.cancelIn(
+      await this.deps.tasks.cancelIn(
         tx,
         [
           ...added.filter((s) => s.openRevokeTaskId).map((s) => s.openRevokeTaskId!),
@@ -581,7 +594,7 @@ export class SyncService {
         'Superseded: the excluded users list changed',
       );
       const base = { origin: 'EXCLUSION' as const, entitlementId: exclusion, profileId, requestedById: actor?.userId ?? null };
-      await this.services.tasks.createIn(tx, [
+      await this.deps.tasks.createIn(tx, [
         ...added.filter((s) => !s.holds).map((s): TaskRequest => ({ ...base, kind: 'GRANT', userId: s.userId })),
         ...removed.filter((s) => s.holds).map((s): TaskRequest => ({ ...base, kind: 'REVOKE', userId: s.userId })),
       ]);
@@ -598,7 +611,7 @@ export class SyncService {
       const code = error instanceof AppError ? error.extensions.code : null;
       // A running sync used the old settings: sync again once it is done. A paused one waits for review.
       if (isSyncRunning(error)) requestLater(profileId);
-      else if (code !== 'SAFEGUARD_PAUSED') this.services.logger.error('sync after saving the automation failed', { profileId, message: (error as Error).message });
+      else if (code !== 'SAFEGUARD_PAUSED') this.deps.logger.error('sync after saving the automation failed', { profileId, message: (error as Error).message });
     }
   }
 

@@ -5,9 +5,19 @@
  * per profile. The lease in Neo4j, not this class, keeps two syncs of a profile apart.
  */
 import { AppError } from '../errors.js';
-import type { Services } from '../services.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logger.js';
 import type { SyncTrigger } from './records.js';
 import { isSyncRunning, type SyncService } from './service.js';
+
+/** What the triggers use: the holders-changed hub they listen to, and the timings. */
+export interface TriggerDeps {
+  db: Database;
+  config: Pick<Config, 'syncIntervalSeconds' | 'syncDebounceMs'>;
+  logger: Logger;
+  holdersChanged: { on(listener: (entitlementIds: string[]) => void): void };
+}
 
 export class SyncTriggers {
   private readonly changedEntitlements = new Set<string>();
@@ -20,13 +30,13 @@ export class SyncTriggers {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly services: Services,
+    private readonly deps: TriggerDeps,
     private readonly sync: SyncService,
   ) {}
 
   start(): void {
-    this.services.holdersChanged.on((entitlementIds) => this.holdersChanged(entitlementIds));
-    this.scheduleTimer = setInterval(() => this.track(this.scheduledRound()), this.services.config.syncIntervalSeconds * 1000);
+    this.deps.holdersChanged.on((entitlementIds) => this.holdersChanged(entitlementIds));
+    this.scheduleTimer = setInterval(() => this.track(this.scheduledRound()), this.deps.config.syncIntervalSeconds * 1000);
     this.scheduleTimer.unref();
   }
 
@@ -72,7 +82,7 @@ export class SyncTriggers {
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       this.track(this.flush());
-    }, this.services.config.syncDebounceMs);
+    }, this.deps.config.syncDebounceMs);
     this.flushTimer.unref();
   }
 
@@ -88,11 +98,11 @@ export class SyncTriggers {
     this.profilesToRetry.clear();
     try {
       if (entitlementIds.length > 0) {
-        const rows = await this.services.db.read((tx) => tx.run<{ id: string }>('sync/profiles-with-condition', { entitlementIds }));
+        const rows = await this.deps.db.read((tx) => tx.run<{ id: string }>('sync/profiles-with-condition', { entitlementIds }));
         for (const row of rows) profileIds.add(row.id);
       }
     } catch (error) {
-      this.services.logger.error('could not find the profiles to sync', { message: (error as Error).message });
+      this.deps.logger.error('could not find the profiles to sync', { message: (error as Error).message });
       for (const id of entitlementIds) this.changedEntitlements.add(id);
       this.armFlush();
       return;
@@ -107,13 +117,13 @@ export class SyncTriggers {
     if (this.scheduling || this.stopped) return;
     this.scheduling = true;
     try {
-      const rows = await this.services.db.read((tx) => tx.run<{ id: string }>('sync/enabled-profiles'));
+      const rows = await this.deps.db.read((tx) => tx.run<{ id: string }>('sync/enabled-profiles'));
       for (const row of rows) {
         if (this.stopped) return;
         await this.runAutomatic(row.id, 'SCHEDULE', false);
       }
     } catch (error) {
-      this.services.logger.error('scheduled sync round failed', { message: (error as Error).message });
+      this.deps.logger.error('scheduled sync round failed', { message: (error as Error).message });
     } finally {
       this.scheduling = false;
     }
@@ -132,7 +142,7 @@ export class SyncTriggers {
       const code = error instanceof AppError ? error.extensions.code : null;
       // Paused (awaiting review) or disabled since: nothing to do automatically.
       if (code === 'SAFEGUARD_PAUSED' || code === 'CONFLICT' || code === 'NOT_FOUND') return;
-      this.services.logger.error('automatic sync failed', { profileId, trigger, message: (error as Error).message });
+      this.deps.logger.error('automatic sync failed', { profileId, trigger, message: (error as Error).message });
     }
   }
 }

@@ -23,16 +23,14 @@ export interface CreatedTasks {
   completed: number;
 }
 
-/** Until the workflow is wired: every request awaits one MANAGER step, revocations none. */
-const FALLBACK_DEFAULTS: WorkflowDefaults = { requestSteps: [{ approverType: 'MANAGER', userIds: [] }], revokeSteps: [] };
-
 export class TaskService {
-  engine: WorkflowEngine = new WorkflowEngine(FALLBACK_DEFAULTS);
+  readonly engine: WorkflowEngine;
 
-  constructor(protected readonly db: Database) {}
-
-  /** Wires the policy defaults (see src/workflow/index.ts). */
-  attach(defaults: WorkflowDefaults): void {
+  /** `defaults`: the approval steps of tasks whose entitlement (or profile) names no policy. */
+  constructor(
+    private readonly db: Database,
+    defaults: WorkflowDefaults,
+  ) {
     this.engine = new WorkflowEngine(defaults);
   }
 

@@ -6,11 +6,11 @@
 import { batchesOf } from '../batches.js';
 import { recordAudit } from '../audit/trail.js';
 import { isAdmin, type Viewer } from '../auth/viewer.js';
-import type { Tx } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
 import { newId, now } from '../ids.js';
-import type { Services } from '../services.js';
+import type { TaskService } from '../tasks/service.js';
 import type { TaskOrigin, TaskRequest, TaskState } from '../tasks/records.js';
 import { Outcome } from './engine.js';
 import { mayDecide, mayProvision, type TaskFacts } from './rules.js';
@@ -51,26 +51,29 @@ function checkText(what: string, value: string | null | undefined): void {
 }
 
 export class WorkflowService {
-  constructor(private readonly services: Services) {}
+  constructor(
+    private readonly db: Database,
+    private readonly tasks: TaskService,
+  ) {}
 
   private get engine() {
-    return this.services.tasks.engine;
+    return this.tasks.engine;
   }
 
   /** One write transaction of workflow work: what it gathers is recorded on the transaction's unit of work. */
   private async unit(work: (tx: Tx, outcome: Outcome) => Promise<void>): Promise<Outcome> {
-    return this.services.db.write(async (tx) => {
+    return this.db.write(async (tx) => {
       // A fresh outcome per attempt: the driver may retry the function.
       const attempt = new Outcome();
       await work(tx, attempt);
-      this.services.tasks.recordIn(tx, attempt);
+      this.tasks.recordIn(tx, attempt);
       return attempt;
     });
   }
 
   /** The audit entry of a decision on one task: its state before (as locked) and after the work. */
   private async audit(tx: Tx, viewer: Viewer, action: string, task: LockedTask, details: Record<string, unknown>): Promise<void> {
-    const [after] = await this.services.tasks.byIds(tx, [task.id]);
+    const [after] = await this.tasks.byIds(tx, [task.id]);
     recordAudit(tx, viewer, {
       action,
       subjectType: 'Task',
@@ -91,7 +94,7 @@ export class WorkflowService {
     if (viewer.userId === null) throw badInput('The bootstrap admin token acts as no user: request access with a user token');
     checkText('A reason', reason);
     const userId = viewer.userId;
-    const target = await this.services.db.read((tx) =>
+    const target = await this.db.read((tx) =>
       tx.one<{ kind: string; profileId: string | null; allowEnrollmentRequests: boolean; held: boolean }>('workflow/entitlement-for-request', { entitlementId, userId }),
     );
     if (!target) throw notFound('No such entitlement');
@@ -111,7 +114,7 @@ export class WorkflowService {
     };
     const outcome = await this.unit(async (tx, o) => {
       await this.engine.createIn(tx, [request], o);
-      const [task] = o.created.length > 0 ? await this.services.tasks.byIds(tx, o.created) : [];
+      const [task] = o.created.length > 0 ? await this.tasks.byIds(tx, o.created) : [];
       if (task) {
         recordAudit(tx, viewer, {
           action: 'ACCESS_REQUESTED',
@@ -252,7 +255,7 @@ export class WorkflowService {
   }
 
   private async membersOf(profileId: string): Promise<{ action: UnenrollmentAction; userIds: string[] }> {
-    const row = await this.services.db.read((tx) => tx.one<{ action: UnenrollmentAction; userIds: string[] }>('workflow/members-of-profile', { profileId }));
+    const row = await this.db.read((tx) => tx.one<{ action: UnenrollmentAction; userIds: string[] }>('workflow/members-of-profile', { profileId }));
     return row ?? { action: 'REVOKE_UNJUSTIFIED', userIds: [] };
   }
 }

@@ -1,7 +1,6 @@
 /** Starts the real server on a free port against the test Neo4j, and talks to it over HTTP. */
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
-import '../../src/capabilities.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 

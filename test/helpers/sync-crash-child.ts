@@ -4,7 +4,6 @@
  *   NEO4J_URI=... SYNC_LEASE_SECONDS=2 npx tsx test/helpers/sync-crash-child.ts <profileId> <batchSize>
  */
 import { buildApp } from '../../src/app.js';
-import '../../src/capabilities.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 

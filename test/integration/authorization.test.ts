@@ -8,7 +8,6 @@
  */
 import { buildSchema, getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../src/capabilities.js';
 import { builder } from '../../src/builder.js';
 import { cursorOf } from '../../src/events/stream.js';
 import { printedSchema } from '../../src/schema/index.js';

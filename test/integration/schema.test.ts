@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, Kind, parse, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import '../../src/capabilities.js';
 import { printedSchema } from '../../src/schema/index.js';
 
 const committed = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema.graphql'), 'utf8');
