@@ -8,20 +8,26 @@ import type { Tx } from '../db/database.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import { now } from '../ids.js';
 
-export type TaskEventType =
-  | 'TASK_CREATED'
-  | 'TASK_STEP_APPROVED'
-  | 'TASK_APPROVED'
-  | 'TASK_DENIED'
-  | 'TASK_PROVISIONING'
-  | 'TASK_DONE'
-  | 'TASK_FAILED'
-  | 'TASK_CANCELLED';
-export type SyncEventType = 'SYNC_STARTED' | 'SYNC_PROGRESS' | 'SYNC_COMPLETED' | 'SYNC_PAUSED' | 'SYNC_RESUMED' | 'SYNC_DISCARDED' | 'SYNC_FAILED';
-export type MemberEventType = 'MEMBER_ENROLLED' | 'MEMBER_UNENROLLED';
+/** What taskEvents delivers: a task's transitions, and the memberships its completion made or ended. */
+export const TASK_EVENT_TYPES = [
+  'TASK_CREATED',
+  'TASK_STEP_APPROVED',
+  'TASK_APPROVED',
+  'TASK_DENIED',
+  'TASK_PROVISIONING',
+  'TASK_DONE',
+  'TASK_FAILED',
+  'TASK_CANCELLED',
+  'MEMBER_ENROLLED',
+  'MEMBER_UNENROLLED',
+] as const;
+/** What syncEvents delivers: a sync run's transitions and progress. */
+export const SYNC_EVENT_TYPES = ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_COMPLETED', 'SYNC_PAUSED', 'SYNC_RESUMED', 'SYNC_DISCARDED', 'SYNC_FAILED'] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+export type SyncEventType = (typeof SYNC_EVENT_TYPES)[number];
 
 export interface DomainEvent {
-  type: TaskEventType | SyncEventType | MemberEventType;
+  type: TaskEventType | SyncEventType;
   taskId?: string | null;
   runId?: string | null;
   profileId?: string | null;

@@ -1,4 +1,5 @@
 /** Events as stored and as delivered; no GraphQL in here. */
+import { SYNC_EVENT_TYPES, TASK_EVENT_TYPES } from './log.js';
 import type { TaskRecord } from '../tasks/records.js';
 import type { DomainEvent } from './log.js';
 
@@ -22,9 +23,13 @@ export interface Delivery {
   task: TaskRecord | null;
 }
 
-export const isTaskEvent = (event: StoredEvent): boolean =>
-  event.taskId !== null && (event.type.startsWith('TASK_') || event.type.startsWith('MEMBER_'));
-export const isSyncEvent = (event: StoredEvent): boolean => event.runId !== null && event.type.startsWith('SYNC_');
+const TASK_TYPES: ReadonlySet<string> = new Set(TASK_EVENT_TYPES);
+const SYNC_TYPES: ReadonlySet<string> = new Set(SYNC_EVENT_TYPES);
+
+/** An event for taskEvents: about a task, of one of the TaskEventType values. */
+export const isTaskEvent = (event: StoredEvent): boolean => event.taskId !== null && TASK_TYPES.has(event.type);
+/** An event for syncEvents: about a run, of one of the SyncEventType values. */
+export const isSyncEvent = (event: StoredEvent): boolean => event.runId !== null && SYNC_TYPES.has(event.type);
 
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];

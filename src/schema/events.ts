@@ -2,6 +2,7 @@
  * Live events over graphql-ws: `taskEvents` and `syncEvents`, resumable by cursor. Who may see
  * what is decided on subscribe and again for each event (src/events/stream.ts does the delivery).
  */
+import { SYNC_EVENT_TYPES, TASK_EVENT_TYPES, type SyncEventType, type TaskEventType } from '../events/log.js';
 import { canReadAll, hasScope, type Viewer } from '../auth/viewer.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
@@ -13,6 +14,12 @@ import { cursorOf, seqOfCursor } from '../events/stream.js';
 import { AccessProfileRef, TaskRef } from './refs.js';
 import { SyncRunRef } from './sync.js';
 import { canSeeTask, isAssignedToDecide, isAssignedToProvision } from '../workflow/rules.js';
+
+const TaskEventTypeEnum = builder.enumType('TaskEventType', {
+  description: 'What happened to a task (MEMBER_*: the membership its completion made or ended)',
+  values: TASK_EVENT_TYPES,
+});
+const SyncEventTypeEnum = builder.enumType('SyncEventType', { description: 'What happened to a sync run', values: SYNC_EVENT_TYPES });
 
 export const TaskEventRef = builder.objectRef<Delivery>('TaskEvent');
 export const SyncEventRef = builder.objectRef<Delivery>('SyncEvent');
@@ -30,7 +37,7 @@ TaskEventRef.implement({
   description: 'Something happened to a task (TASK_CREATED ... TASK_CANCELLED, MEMBER_ENROLLED, MEMBER_UNENROLLED)',
   fields: (t) => ({
     cursor: t.string({ description: 'Pass as `after` to resume right after this event', resolve: (d) => cursorOf(d.event.seq) }),
-    type: t.string({ resolve: (d) => d.event.type }),
+    type: t.field({ type: TaskEventTypeEnum, resolve: (d) => d.event.type as TaskEventType }),
     at: t.field({ type: 'DateTime', resolve: (d) => d.event.at }),
     task: t.field({
       type: TaskRef,
@@ -49,7 +56,7 @@ SyncEventRef.implement({
   description: 'Something happened to a sync run (SYNC_STARTED, SYNC_PROGRESS, SYNC_COMPLETED, SYNC_PAUSED, SYNC_RESUMED, SYNC_DISCARDED, SYNC_FAILED)',
   fields: (t) => ({
     cursor: t.string({ description: 'Pass as `after` to resume right after this event', resolve: (d) => cursorOf(d.event.seq) }),
-    type: t.string({ resolve: (d) => d.event.type }),
+    type: t.field({ type: SyncEventTypeEnum, resolve: (d) => d.event.type as SyncEventType }),
     at: t.field({ type: 'DateTime', resolve: (d) => d.event.at }),
     runId: t.id({ description: 'The id of the SyncRun the event is about', resolve: (d) => encodeGlobalId('SyncRun', d.event.runId!) }),
     run: t.field({
