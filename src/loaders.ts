@@ -6,7 +6,25 @@ import DataLoader from 'dataloader';
 import type { Database, Tx } from './db/database.js';
 import { directoryReads, idListsByParent, idPagesByParent } from './directory/repository.js';
 import type { IdPage } from './directory/records.js';
+import type { SyncRunRecord } from './sync/records.js';
 import type { TaskRecord } from './tasks/records.js';
+
+/** One reviewer's decision on one step of a task. */
+export interface ApprovalRow {
+  approved: boolean;
+  comment: string | null;
+  at: string;
+  step: number;
+  approverId: string;
+}
+
+/** Loads one value per key with one statement for all the keys of a request. */
+function byKey<V>(db: Database, read: (tx: Tx, keys: readonly string[]) => Promise<Map<string, V>>, missing: V): DataLoader<string, V> {
+  return new DataLoader(async (keys) => {
+    const found = await db.read((tx) => read(tx, keys));
+    return keys.map((key) => found.get(key) ?? missing);
+  });
+}
 
 type ById<T extends { id: string }> = (tx: Tx, ids: readonly string[]) => Promise<T[]>;
 
@@ -73,6 +91,32 @@ export function createLoaders(db: Database) {
     holdersOfEntitlement: idPages(db, 'directory/holders-of-entitlements', 'entitlementIds'),
     entitlementsOfApp: idPages(db, 'directory/entitlements-of-apps', 'appIds'),
     membersOfProfile: idPages(db, 'profiles/members-of-profiles', 'profileIds'),
+    syncRun: byId<SyncRunRecord>(db, async (tx, ids) => (await tx.run<{ run: SyncRunRecord }>('sync/runs-by-id', { ids })).map((r) => r.run)),
+    stagedOfRun: byKey(
+      db,
+      async (tx, runIds) =>
+        new Map(
+          (await tx.run<{ runId: string; toEnroll: string[]; toUnenroll: string[] }>('sync/staged-of-runs', { runIds })).map((r) => [r.runId, { toEnroll: r.toEnroll, toUnenroll: r.toUnenroll }]),
+        ),
+      { toEnroll: [] as string[], toUnenroll: [] as string[] },
+    ),
+    pausedRunsOfProfile: idLists(db, 'sync/paused-runs-of-profiles', 'profileIds'),
+    runsOfProfile: idPages(db, 'sync/runs-of-profiles', 'profileIds'),
+    pendingEnrollmentUsers: idPages(db, 'sync/pending-enrollment-users', 'profileIds'),
+    pendingEnrollmentTasks: idPages(db, 'sync/pending-enrollment-tasks', 'profileIds'),
+    childrenOfTask: idLists(db, 'workflow/children-of-tasks', 'taskIds'),
+    approvalsOfTask: byKey(
+      db,
+      async (tx, taskIds) =>
+        new Map(
+          (await tx.run<{ taskId: string; approvals: (ApprovalRow | null)[] }>('workflow/approvals-of-tasks', { taskIds })).map((r) => [
+            r.taskId,
+            r.approvals.filter((a): a is ApprovalRow => a !== null),
+          ]),
+        ),
+      [] as ApprovalRow[],
+    ),
+    adminIds: byKey(db, async (tx) => new Map([['admins', (await tx.one<{ ids: string[] }>('workflow/admin-ids'))?.ids ?? []]]), [] as string[]),
   };
 }
 

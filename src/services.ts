@@ -11,6 +11,7 @@ import type { Viewer } from './auth/viewer.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { IngestService } from './directory/ingest.js';
+import { DirectoryQueries } from './directory/queries.js';
 import { InProcessBus, RedisBus, type EventBus } from './events/bus.js';
 import { appendEvents } from './events/log.js';
 import { EventStream } from './events/stream.js';
@@ -37,6 +38,8 @@ export interface Services {
   settings: SettingsService;
   auth: AuthService;
   ingest: IngestService;
+  /** The directory's lists and lookups by external id. */
+  directory: DirectoryQueries;
   profiles: ProfileService;
   tasks: TaskService;
   workflow: WorkflowService;
@@ -81,6 +84,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const settings = new SettingsService(db, config);
   const auth = new AuthService(db, config.adminToken);
   const ingest = new IngestService(db);
+  const directory = new DirectoryQueries(db);
   const profiles = new ProfileService(db);
   const tasks = new TaskService(db, config.workflowDefaults);
   const workflow = new WorkflowService(db, tasks);
@@ -114,5 +118,5 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       await eventStream.stop();
     },
   ];
-  return { config, db, logger, settings, auth, ingest, profiles, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, holdersChanged, profileEvents, stoppers };
+  return { config, db, logger, settings, auth, ingest, directory, profiles, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, holdersChanged, profileEvents, stoppers };
 }

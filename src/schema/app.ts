@@ -1,5 +1,4 @@
 import { builder } from '../builder.js';
-import { directoryReads } from '../directory/repository.js';
 import { loadAll } from '../loaders.js';
 import { pageOf, toConnection } from './connection.js';
 import { AppConnection, AppRef, EntitlementConnection, UserRef } from './refs.js';
@@ -32,7 +31,7 @@ builder.queryFields((t) => ({
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: async (_root, args, context) => {
       const { first, after, limit } = pageOf(args, context);
-      const { records, total } = await context.services.db.read((tx) => directoryReads.listApps(tx, after, limit));
+      const { records, total } = await context.services.directory.apps(after, limit);
       for (const app of records) context.loaders.app.prime(app.id, app);
       return toConnection(records, first, total, (a) => a.id, after !== null);
     },
@@ -42,8 +41,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { externalId: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
-      const [app] = await context.services.db.read((tx) => directoryReads.appsByExternalId(tx, [args.externalId]));
-      return app ?? null;
+      return context.services.directory.appByExternalId(args.externalId);
     },
   }),
 }));

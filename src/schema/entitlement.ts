@@ -1,5 +1,4 @@
 import { builder } from '../builder.js';
-import { directoryReads } from '../directory/repository.js';
 import { loadAll } from '../loaders.js';
 import { pageOf, toConnection } from './connection.js';
 import { AccessProfileRef, AppRef, EntitlementConnection, EntitlementRef, GrantConnection, PolicyRef } from './refs.js';
@@ -54,7 +53,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const { first, after, limit } = pageOf(args, context);
       const search = args.search?.trim() ? args.search.trim() : null;
-      const { records, total } = await context.services.db.read((tx) => directoryReads.listEntitlements(tx, after, limit, search));
+      const { records, total } = await context.services.directory.entitlements(after, limit, search);
       for (const e of records) context.loaders.entitlement.prime(e.id, e);
       return toConnection(records, first, total, (e) => e.id, after !== null);
     },
@@ -64,8 +63,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { externalId: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
-      const [e] = await context.services.db.read((tx) => directoryReads.entitlementsByExternalId(tx, [args.externalId]));
-      return e ?? null;
+      return context.services.directory.entitlementByExternalId(args.externalId);
     },
   }),
 }));

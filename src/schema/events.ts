@@ -63,7 +63,7 @@ SyncEventRef.implement({
       type: SyncRunRef,
       description: 'The sync run as it is now',
       resolve: async (d, _args, context) => {
-        const [run] = await context.services.db.read((tx) => context.services.sync.runsByIds(tx, [d.event.runId!]));
+        const run = await context.loaders.syncRun.load(d.event.runId!);
         if (!run) throw notFound('The sync run of this event no longer exists');
         return run;
       },

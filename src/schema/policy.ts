@@ -1,6 +1,5 @@
 import { builder } from '../builder.js';
 import type { PolicyStep } from '../directory/records.js';
-import { directoryReads } from '../directory/repository.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
 import { PolicyRef, UserRef } from './refs.js';
@@ -37,7 +36,7 @@ const PolicyStepInput = builder.inputType('PolicyStepInput', {
 builder.queryFields((t) => ({
   policies: t.field({
     type: [PolicyRef],
-    resolve: (_root, _args, context) => context.services.db.read((tx) => directoryReads.listPolicies(tx)),
+    resolve: (_root, _args, context) => context.services.directory.policies(),
   }),
 }));
 

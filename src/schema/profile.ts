@@ -1,6 +1,5 @@
 import { builder } from '../builder.js';
 import type { ProfileRecord } from '../directory/records.js';
-import { directoryReads } from '../directory/repository.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
 import { pageOf, toConnection } from './connection.js';
@@ -120,7 +119,7 @@ builder.queryFields((t) => ({
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: async (_root, args, context) => {
       const { first, after, limit } = pageOf(args, context);
-      const { ids, total } = await context.services.db.read((tx) => directoryReads.listProfileIds(tx, after, limit));
+      const { ids, total } = await context.services.directory.profileIds(after, limit);
       return toConnection(await loadAll(context.loaders.profile, ids), first, total, (p) => p.id, after !== null);
     },
   }),

@@ -1,10 +1,6 @@
 /** The sync engine's types: SyncRun, SyncDiff, pending enrollments, and the sync and membership mutations. */
 import type { ObjectRef } from '@pothos/core';
-import DataLoader from 'dataloader';
 import { builder } from '../builder.js';
-import type { Context } from '../context.js';
-import type { IdPage } from '../directory/records.js';
-import { idListsByParent, idPagesByParent } from '../directory/repository.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
 import { SYNC_RUN_STATES, SYNC_TRIGGERS, type SyncRunRecord } from '../sync/records.js';
@@ -37,71 +33,12 @@ const SyncRunConnection = builder.connectionObject({ type: SyncRunRef, name: 'Sy
   ConnectionResult<SyncRunRecord>
 >;
 
-// ------------------------------------------------------------------ per-request loaders
-
-interface PageKey {
-  parentId: string;
-  after: string | null;
-  limit: number;
-}
-
-function pages(context: Context, statement: string, parentParam: string): DataLoader<PageKey, IdPage> {
-  return new DataLoader(
-    async (keys) => {
-      const results = new Map<string, IdPage>();
-      const groups = new Map<string, PageKey[]>();
-      for (const key of keys) groups.set(`${key.after ?? ''}|${key.limit}`, [...(groups.get(`${key.after ?? ''}|${key.limit}`) ?? []), key]);
-      for (const group of groups.values()) {
-        const { after, limit } = group[0]!;
-        const found = await context.services.db.read((tx) => idPagesByParent(tx, statement, parentParam, group.map((k) => k.parentId), after, limit));
-        for (const [parentId, page] of found) results.set(`${parentId}|${after ?? ''}|${limit}`, page);
-      }
-      return keys.map((k) => results.get(`${k.parentId}|${k.after ?? ''}|${k.limit}`) ?? { ids: [], total: 0 });
-    },
-    { cacheKeyFn: (k) => `${k.parentId}|${k.after ?? ''}|${k.limit}` },
-  );
-}
-
-function createSyncLoaders(context: Context) {
-  return {
-    run: new DataLoader<string, SyncRunRecord | null>(async (ids) => {
-      const runs = await context.services.db.read((tx) => context.services.sync.runsByIds(tx, ids));
-      const found = new Map(runs.map((r) => [r.id, r]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    staged: new DataLoader<string, { toEnroll: string[]; toUnenroll: string[] }>(async (runIds) => {
-      const rows = await context.services.db.read((tx) =>
-        tx.run<{ runId: string; toEnroll: string[]; toUnenroll: string[] }>('sync/staged-of-runs', { runIds }),
-      );
-      const found = new Map(rows.map((r) => [r.runId, r]));
-      return runIds.map((id) => found.get(id) ?? { toEnroll: [], toUnenroll: [] });
-    }),
-    pausedOfProfile: new DataLoader<string, string[]>(async (profileIds) => {
-      const lists = await context.services.db.read((tx) => idListsByParent(tx, 'sync/paused-runs-of-profiles', 'profileIds', profileIds));
-      return profileIds.map((id) => lists.get(id) ?? []);
-    }),
-    runsOfProfile: pages(context, 'sync/runs-of-profiles', 'profileIds'),
-    pendingUsers: pages(context, 'sync/pending-enrollment-users', 'profileIds'),
-    pendingTasks: pages(context, 'sync/pending-enrollment-tasks', 'profileIds'),
-  };
-}
-
-const loadersByContext = new WeakMap<Context, ReturnType<typeof createSyncLoaders>>();
-function syncLoaders(context: Context) {
-  let loaders = loadersByContext.get(context);
-  if (!loaders) {
-    loaders = createSyncLoaders(context);
-    loadersByContext.set(context, loaders);
-  }
-  return loaders;
-}
-
 // ------------------------------------------------------------------ types
 
 builder.node(SyncRunRef, {
   id: { resolve: (run) => run.id },
   authScopes: { readAll: true },
-  loadMany: (ids, context) => Promise.all(ids.map((id) => syncLoaders(context).run.load(id))),
+  loadMany: (ids, context) => Promise.all(ids.map((id) => context.loaders.syncRun.load(id))),
   fields: (t) => ({
     profile: t.field({ type: AccessProfileRef, resolve: async (run, _args, context) => (await context.loaders.profile.load(run.profileId))! }),
     trigger: t.field({ type: SyncTriggerEnum, resolve: (run) => run.trigger }),
@@ -114,7 +51,7 @@ builder.node(SyncRunRef, {
       description: 'The staged changes of a run the safeguard paused (kept after it is resumed or discarded)',
       resolve: async (run, _args, context) => {
         if (run.pausedAt === null && run.state !== 'PAUSED') return null;
-        const staged = await syncLoaders(context).staged.load(run.id);
+        const staged = await context.loaders.stagedOfRun.load(run.id);
         return { ...staged, wouldPause: true, memberCount: run.memberCount ?? 0, pauseReason: run.pauseReason, toCancel: null };
       },
     }),
@@ -151,14 +88,14 @@ SyncDiffRef.implement({
 PendingEnrollmentsRef.implement({
   fields: (t) => ({
     count: t.int({
-      resolve: async (p, _args, context) => (await syncLoaders(context).pendingUsers.load({ parentId: p.profileId, after: null, limit: 0 })).total,
+      resolve: async (p, _args, context) => (await context.loaders.pendingEnrollmentUsers.load({ parentId: p.profileId, after: null, limit: 0 })).total,
     }),
     users: t.field({
       type: UserConnection,
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: async (p, args, context) => {
         const { first, after, limit } = pageOf(args, context);
-        const page = await syncLoaders(context).pendingUsers.load({ parentId: p.profileId, after, limit });
+        const page = await context.loaders.pendingEnrollmentUsers.load({ parentId: p.profileId, after, limit });
         return toConnection(await loadAll(context.loaders.user, page.ids), first, page.total, (u) => u.id, after !== null);
       },
     }),
@@ -167,7 +104,7 @@ PendingEnrollmentsRef.implement({
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: async (p, args, context) => {
         const { first, after, limit } = pageOf(args, context);
-        const page = await syncLoaders(context).pendingTasks.load({ parentId: p.profileId, after, limit });
+        const page = await context.loaders.pendingEnrollmentTasks.load({ parentId: p.profileId, after, limit });
         return toConnection(await loadAll(context.loaders.task, page.ids), first, page.total, (task) => task.id, after !== null);
       },
     }),
@@ -188,8 +125,8 @@ builder.objectFields(AccessProfileRef, (t) => ({
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: async (p, args, context) => {
       const { first, after, limit } = pageOf(args, context);
-      const page = await syncLoaders(context).runsOfProfile.load({ parentId: p.id, after, limit });
-      return toConnection(await loadAll(syncLoaders(context).run, page.ids), first, page.total, (r) => r.id, after !== null);
+      const page = await context.loaders.runsOfProfile.load({ parentId: p.id, after, limit });
+      return toConnection(await loadAll(context.loaders.syncRun, page.ids), first, page.total, (r) => r.id, after !== null);
     },
   }),
   pausedSync: t.field({
@@ -198,8 +135,8 @@ builder.objectFields(AccessProfileRef, (t) => ({
     authScopes: { readAll: true },
     description: 'The sync the safeguard paused, awaiting review (resumeSync or discardSync)',
     resolve: async (p, _args, context) => {
-      const [id] = await syncLoaders(context).pausedOfProfile.load(p.id);
-      return id ? syncLoaders(context).run.load(id) : null;
+      const [id] = await context.loaders.pausedRunsOfProfile.load(p.id);
+      return id ? context.loaders.syncRun.load(id) : null;
     },
   }),
   previewSync: t.field({

@@ -1,11 +1,10 @@
-import DataLoader from 'dataloader';
 import { canReadAll, canReadUser, hasScope } from '../auth/viewer.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { idListsByParent } from '../directory/repository.js';
+import type { TaskFilters } from '../tasks/service.js';
 import { forbidden } from '../errors.js';
 import { rawIdOf } from '../ids.js';
-import { loadAll } from '../loaders.js';
+import { loadAll, type ApprovalRow } from '../loaders.js';
 import { canSeeTask, inboxOf } from '../workflow/rules.js';
 import { pageOf, toConnection } from './connection.js';
 import { AccessProfileRef, EntitlementRef, TaskConnection, TaskRef, UserRef } from './refs.js';
@@ -17,43 +16,6 @@ export const TaskState = builder.enumType('TaskState', {
 export const TaskOrigin = builder.enumType('TaskOrigin', {
   values: ['SYNC', 'MANUAL_ENROLLMENT', 'SELF_SERVICE', 'PROFILE_ENROLLMENT', 'PROFILE_UNENROLLMENT', 'PROFILE_ITEM_ADDED', 'PROFILE_ITEM_REMOVED', 'EXCLUSION', 'ADMIN'] as const,
 });
-
-interface ApprovalRow {
-  approved: boolean;
-  comment: string | null;
-  at: string;
-  step: number;
-  approverId: string;
-}
-
-/** This file's per-request loaders, kept beside the types that use them. */
-const workflowLoaders = new WeakMap<object, ReturnType<typeof createWorkflowLoaders>>();
-function createWorkflowLoaders(context: Context) {
-  const db = context.services.db;
-  return {
-    children: new DataLoader<string, string[]>(async (ids) => {
-      const lists = await db.read((tx) => idListsByParent(tx, 'workflow/children-of-tasks', 'taskIds', ids));
-      return ids.map((id) => lists.get(id) ?? []);
-    }),
-    approvals: new DataLoader<string, ApprovalRow[]>(async (ids) => {
-      const rows = await db.read((tx) => tx.run<{ taskId: string; approvals: (ApprovalRow | null)[] }>('workflow/approvals-of-tasks', { taskIds: ids }));
-      const found = new Map(rows.map((r) => [r.taskId, r.approvals.filter((a): a is ApprovalRow => a !== null)]));
-      return ids.map((id) => found.get(id) ?? []);
-    }),
-    adminIds: new DataLoader<'admins', string[]>(async (keys) => {
-      const row = await db.read((tx) => tx.one<{ ids: string[] }>('workflow/admin-ids'));
-      return keys.map(() => row?.ids ?? []);
-    }),
-  };
-}
-function loadersOf(context: Context) {
-  let loaders = workflowLoaders.get(context);
-  if (!loaders) {
-    loaders = createWorkflowLoaders(context);
-    workflowLoaders.set(context, loaders);
-  }
-  return loaders;
-}
 
 const TaskApprovalRef = builder.objectRef<ApprovalRow>('TaskApproval').implement({
   description: "One reviewer's decision on one step of a task",
@@ -86,7 +48,7 @@ builder.node(TaskRef, {
       type: [TaskRef],
       description: 'The tasks this one started (the items of an enrollment, the revocations of an unenrollment) that the viewer may see',
       resolve: async (task, _args, context) => {
-        const children = await loadAll(context.loaders.task, await loadersOf(context).children.load(task.id));
+        const children = await loadAll(context.loaders.task, await context.loaders.childrenOfTask.load(task.id));
         return children.filter((child) => canSeeTask(context.viewer, child));
       },
     }),
@@ -101,7 +63,7 @@ builder.node(TaskRef, {
         "Whom it waits on now: the current step's approvers, or the admins when the step resolved to nobody (admins may also decide any open step)",
       resolve: async (task, _args, context) => {
         if (task.state !== 'PENDING_APPROVAL') return [];
-        const ids = task.awaitingAdmins ? (await loadersOf(context).adminIds.load('admins')).filter((id) => id !== task.userId) : task.approverIds;
+        const ids = task.awaitingAdmins ? (await context.loaders.adminIds.load('admins')).filter((id) => id !== task.userId) : task.approverIds;
         return loadAll(context.loaders.user, ids);
       },
     }),
@@ -113,7 +75,7 @@ builder.node(TaskRef, {
     approvals: t.field({
       type: [TaskApprovalRef],
       description: 'The decisions recorded on it, in order',
-      resolve: (task, _args, context) => loadersOf(context).approvals.load(task.id),
+      resolve: (task, _args, context) => context.loaders.approvalsOfTask.load(task.id),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (task) => task.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (task) => task.updatedAt }),
@@ -122,19 +84,9 @@ builder.node(TaskRef, {
   }),
 });
 
-interface TaskFilters {
-  states: string[] | null;
-  profileId: string | null;
-  userId: string | null;
-  assignedTo: { userId: string | null; admin: boolean } | null;
-}
-
 async function listTasks(context: Context, filters: TaskFilters, args: { first?: number | null; after?: string | null }) {
   const { first, after, limit } = pageOf(args, context);
-  const { ids, total } = await context.services.db.read(async (tx) => ({
-    ids: (await tx.run<{ id: string }>('tasks/list-tasks', { ...filters, after, limit })).map((r) => r.id),
-    total: (await tx.one<{ total: number }>('tasks/count-tasks', { ...filters }))?.total ?? 0,
-  }));
+  const { ids, total } = await context.services.tasks.list(filters, after, limit);
   return toConnection(await loadAll(context.loaders.task, ids), first, total, (task) => task.id, after !== null);
 }
 

@@ -1,6 +1,5 @@
 import { canReadUser } from '../auth/viewer.js';
 import { builder } from '../builder.js';
-import { directoryReads } from '../directory/repository.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
 import { pageOf, toConnection } from './connection.js';
@@ -61,7 +60,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const { first, after, limit } = pageOf(args, context);
       const search = args.search?.trim() ? args.search.trim() : null;
-      const { records, total } = await context.services.db.read((tx) => directoryReads.listUsers(tx, after, limit, search));
+      const { records, total } = await context.services.directory.users(after, limit, search);
       for (const user of records) context.loaders.user.prime(user.id, user);
       return toConnection(records, first, total, (u) => u.id, after !== null);
     },
@@ -71,8 +70,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { externalId: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
-      const [user] = await context.services.db.read((tx) => directoryReads.usersByExternalId(tx, [args.externalId]));
-      return user ?? null;
+      return context.services.directory.userByExternalId(args.externalId);
     },
   }),
 }));

@@ -23,6 +23,14 @@ export interface CreatedTasks {
   completed: number;
 }
 
+/** The filters of a task list: states, a profile, a subject, or the inbox of a viewer (workflow/rules.ts inboxOf). */
+export interface TaskFilters {
+  states: string[] | null;
+  profileId: string | null;
+  userId: string | null;
+  assignedTo: { userId: string | null; admin: boolean } | null;
+}
+
 export class TaskService {
   readonly engine: WorkflowEngine;
 
@@ -64,6 +72,14 @@ export class TaskService {
   recordIn(tx: Tx, outcome: Outcome): void {
     tx.unit.recordEvents(outcome.events);
     tx.unit.holdersChanged(outcome.changedEntitlementIds);
+  }
+
+  /** One page of task ids (ordered by id, after `after`) and how many match. */
+  async list(filters: TaskFilters, after: string | null, limit: number): Promise<{ ids: string[]; total: number }> {
+    return this.db.read(async (tx) => ({
+      ids: (await tx.run<{ id: string }>('tasks/list-tasks', { ...filters, after, limit })).map((r) => r.id),
+      total: (await tx.one<{ total: number }>('tasks/count-tasks', { ...filters }))?.total ?? 0,
+    }));
   }
 
   async byIds(tx: Tx, ids: readonly string[]): Promise<TaskRecord[]> {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestApp } from './app.js';
 import { rawIdOf } from '../../src/ids.js';
 
-import { runCypher as cypher } from './app.js';
+import { quiescent, runCypher as cypher } from './app.js';
 export { cypher };
 
 export async function createProfile(t: TestApp, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; raw: string; enrollmentEntitlementId: string; exclusionEntitlementId: string }> {
@@ -25,8 +25,18 @@ export async function setAutomation(t: TestApp, profileId: string, input: { enab
   return t.admin(SET_AUTOMATION, { p: profileId, i: { mode: 'SYNC_MEMBERS_AND_ACCESS', ...input } });
 }
 
-/** Grants ingested from the source system (the API, as a partner would). */
+/**
+ * Grants ingested from the source system (the API, as a partner would), then a wait until the
+ * syncs they trigger (a condition grant) have run: the test goes on from a quiet app, so a sync it
+ * starts next never meets one of these.
+ */
 export async function grant(t: TestApp, pairs: [userExternalId: string, entitlementExternalId: string][], replaceForEntitlements?: string[]) {
+  await ingestGrants(t, pairs, replaceForEntitlements);
+  await quiescent(t);
+}
+
+/** Grants ingested, without waiting for what they trigger (tests of concurrent syncs). */
+export async function ingestGrants(t: TestApp, pairs: [userExternalId: string, entitlementExternalId: string][], replaceForEntitlements?: string[]) {
   await t.admin(`mutation($g: [GrantInput!]!, $r: [String!]) { upsertGrants(grants: $g, replaceForEntitlements: $r) { created } }`, {
     g: pairs.map(([u, e]) => ({ userExternalId: u, entitlementExternalId: e })),
     r: replaceForEntitlements ?? null,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesOf, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { idOf, ingestOrg } from '../helpers/fixtures.js';
 import { createPolicy, createProfile } from '../helpers/workflow.js';
-import { cypher, grant, setAutomation } from '../helpers/sync-seed.js';
+import { cypher, ingestGrants, setAutomation } from '../helpers/sync-seed.js';
 
 let t: TestApp;
 const USERS = 30;
@@ -66,7 +66,7 @@ describe('many concurrent syncs of chained profiles', () => {
     const answers: unknown[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const source = ['c0', 'c1', 'd0'][round % 3]!;
-      await grant(t, pick().map((u) => [u, source] as [string, string]), [source]);
+      await ingestGrants(t, pick().map((u) => [u, source] as [string, string]), [source]);
       const presses = profiles.flatMap((p) => [0, 1, 2].map(() => t.request(SYNC_NOW, { p: p.id })));
       answers.push(...(await Promise.all(presses)));
     }
