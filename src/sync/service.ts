@@ -6,14 +6,13 @@
 import { recordAudit } from '../audit/trail.js';
 import { batchesOf } from '../batches.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Tx } from '../db/database.js';
 import { directoryReads } from '../directory/repository.js';
 import type { AutomationMode } from '../directory/records.js';
 import { AppError, badInput, conflict, notFound } from '../errors.js';
 import type { DomainEvent } from '../events/log.js';
 import { encodeGlobalId, newId, now } from '../ids.js';
 import type { Config } from '../config.js';
-import type { Database } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { SettingsService } from '../settings/service.js';
 import type { TaskService } from '../tasks/service.js';

@@ -11,21 +11,13 @@ import { codesOf, quiescent, resetGraph, startTestApp, type TestApp } from '../h
 import { idOf, ingestOrg } from '../helpers/fixtures.js';
 import { createPolicy, createProfile } from '../helpers/workflow.js';
 import { cypher, ingestGrants, setAutomation } from '../helpers/sync-seed.js';
+import { seededRandom } from '../helpers/random.js';
 
 let t: TestApp;
 const USERS = 30;
 const ROUNDS = 12;
 const SYNC_NOW = `mutation($p: ID!) { syncNow(profileId: $p) { id state } }`;
 const PREVIEW = `query($p: ID!) { node(id: $p) { ... on AccessProfile { previewSync { toEnroll { id } toUnenroll { id } } } } }`;
-
-/** A small deterministic generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
 
 beforeAll(async () => {
   t = await startTestApp({ SYNC_DEBOUNCE_MS: '20' });
@@ -61,7 +53,7 @@ describe('many concurrent syncs of chained profiles', () => {
       }
     })();
 
-    const next = random(13);
+    const next = seededRandom(13);
     const pick = () => Array.from({ length: USERS }, (_, i) => `u${i}`).filter(() => next() < 0.4);
     const answers: unknown[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {

@@ -9,24 +9,17 @@ import { ALL_SCOPES, bootstrapAdmin, type Viewer } from '../../src/auth/viewer.j
 import type { TaskRecord } from '../../src/tasks/records.js';
 import { inboxOf, isAssignedToDecide, isAssignedToProvision } from '../../src/workflow/rules.js';
 import { resetGraph, runCypher, startTestApp, type TestApp } from '../helpers/app.js';
+import { seededRandom } from '../helpers/random.js';
 
 let t: TestApp;
 const TASKS = 400;
 const USERS = ['s1', 's2', 'a1', 'a2', 'o1', 'adm1', 'adm2', 'p1'];
 const STATES = ['PENDING_APPROVAL', 'PENDING_PROVISIONING', 'DONE', 'DENIED', 'CANCELLED', 'FAILED'];
 
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
-
 beforeAll(async () => {
   t = await startTestApp();
   await resetGraph(t.app);
-  const next = random(7);
+  const next = seededRandom(7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   await runCypher(
     t,
