@@ -94,8 +94,7 @@ describe('the sync lease under interleaved transactions', () => {
   });
 
   it('an acquirer open while the holder renews: the acquirer sees the renewed lease and is turned away', async () => {
-    await acquire('p3', 'A', 1);
-    await new Promise((r) => setTimeout(r, 5)); // A's lease has expired ...
+    await acquire('p3', 'A', -1000); // A's lease has expired ...
     const { first, second } = await interleave(
       // ... but A renews it before B reads it.
       (tx) => tx.one('sync/renew-lease', { profileId: 'p3', holder: 'A', expiresAtMs: Date.now() + 60_000 }),
@@ -106,8 +105,7 @@ describe('the sync lease under interleaved transactions', () => {
   });
 
   it('a takeover of an expired lease still open when the old holder renews: the renewal sees it lost the lease', async () => {
-    await acquire('p4', 'A', 1);
-    await new Promise((r) => setTimeout(r, 5));
+    await acquire('p4', 'A', -1000); // expired
     const { first, second } = await interleave(
       (tx) => tx.one('sync/acquire-lease', lease('p4', 'B')),
       (tx) => tx.one('sync/renew-lease', { profileId: 'p4', holder: 'A', expiresAtMs: Date.now() + 60_000 }),
@@ -118,8 +116,7 @@ describe('the sync lease under interleaved transactions', () => {
   });
 
   it('a takeover still open when the old holder releases: the release frees nothing of the new holder', async () => {
-    await acquire('p5', 'A', 1);
-    await new Promise((r) => setTimeout(r, 5));
+    await acquire('p5', 'A', -1000); // expired
     const { second } = await interleave(
       (tx) => tx.one('sync/acquire-lease', lease('p5', 'B')),
       (tx) => tx.one('sync/release-lease', { profileId: 'p5', holder: 'A', now: new Date().toISOString() }),
