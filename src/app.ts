@@ -30,7 +30,7 @@ export interface App {
    * Resolves once this instance has no background work left: no change waiting for its debounce,
    * no sync or resume running, every committed event delivered, no notification under way. Each
    * may start another (a sync's completed tasks change holders), so it waits until all are quiet
-   * at once. Shutdown, benchmarks and the tests wait on it.
+   * at once. The benchmarks and the tests wait on it.
    */
   idle(): Promise<void>;
   /** What is still under way, in words (for a wait that timed out). */
