@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN_TOKEN, codesOf, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_TOKEN, codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { collect, wsClient } from '../helpers/events-ws.js';
 import { idOf, ingestOrg } from '../helpers/fixtures.js';
 import { createProfile, cypher, eventually, grant, openTasks, setAutomation, users } from '../helpers/sync-seed.js';
@@ -27,14 +27,22 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
+/**
+ * A profile whose rule matches `members` (they hold `condition`) and whose automation is on, but
+ * which has not synced yet: enabling it through the API would sync at once, so the flag is set in
+ * the graph, and only the syncs the test starts run.
+ */
+async function profileToSync(name: string, condition: string, members: string[]) {
+  const p = await createProfile(t, name, { enrollmentPolicyId: pendingPolicy });
+  await grant(t, members.map((u) => [u, condition] as [string, string]));
+  await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', condition)] });
+  await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
+  return p;
+}
+
 describe('the lease', () => {
   it('ten concurrent syncNow calls on one profile: one run, nine CONFLICT, no duplicate task', async () => {
-    const p = await createProfile(t, 'Concurrent', { enrollmentPolicyId: pendingPolicy });
-    await grant(t, users(0, 50).map((u) => [u, 'c0'] as [string, string]));
-    // Let the change trigger settle first: only the syncs this test starts may run.
-    await quiescent(t);
-    await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c0')] });
-    await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
+    const p = await profileToSync('Concurrent', 'c0', users(0, 50));
     // Hold the winning run open until every call has answered, so none can start after it ends.
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -59,12 +67,7 @@ describe('the lease', () => {
   });
 
   it('a sync killed half-way is redone after its lease expires: no duplicate and no lost task', async () => {
-    const p = await createProfile(t, 'Crash', { enrollmentPolicyId: pendingPolicy });
-    await grant(t, users(0, 60).map((u) => [u, 'c1'] as [string, string]));
-    // Let the change trigger settle first: only the syncs this test starts may run.
-    await quiescent(t);
-    await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c1')] });
-    await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
+    const p = await profileToSync('Crash', 'c1', users(0, 60));
     const child = spawnSync('npx', ['tsx', 'test/helpers/sync-crash-child.ts', p.raw, '7'], {
       env: { ...process.env, NEO4J_URI: inject('neo4jUri'), SYNC_LEASE_SECONDS: '2' },
       encoding: 'utf8',
@@ -92,11 +95,7 @@ describe('the lease', () => {
 
 describe('a run that fails', () => {
   it('answers with what redoes the work, records why, and tells syncEvents subscribers', async () => {
-    const p = await createProfile(t, 'Failing', { enrollmentPolicyId: pendingPolicy });
-    await grant(t, users(60, 70).map((u) => [u, 'c4'] as [string, string]));
-    await quiescent(t);
-    await setAutomation(t, p.id, { enabled: false, conditionEntitlementIds: [await idOf(t, 'entitlement', 'c4')] });
-    await cypher(t, `MATCH (p:AccessProfile {id: $p}) SET p.automationEnabled = true`, { p: p.raw });
+    const p = await profileToSync('Failing', 'c4', users(60, 70));
     const client = wsClient(t.url, ADMIN_TOKEN);
     const events = collect(client, 'syncEvents', `subscription($p: ID) { syncEvents(profileId: $p) { type reason runId run { state failReason } } }`, { p: p.id });
     await eventually(async () => t.app.services.eventStream.subscriberCount > 0);
@@ -134,7 +133,6 @@ describe('near-real-time trigger', () => {
     await setAutomation(t, p.id, { enabled: true, conditionEntitlementIds: [c2] });
     const en = raw(p.enrollmentEntitlementId);
     for (const u of ['u100', 'u101', 'u102']) await grant(t, [[u, 'c2']]);
-    await quiescent(t); // the syncs that follow the changes have run
     expect(await openTasks(t, en, 'GRANT')).toHaveLength(3);
     const runs = await cypher(t, `MATCH (r:SyncRun {trigger: 'HOLDERS_CHANGED'})-[:OF_PROFILE]->(:AccessProfile {id: $p}) RETURN sum(r.enrollTasksCreated) AS n, count(r) AS runs`, { p: p.raw });
     expect(Number(runs[0]!.n)).toBe(3);
@@ -142,7 +140,6 @@ describe('near-real-time trigger', () => {
     // A grant of an entitlement outside every condition starts no sync.
     const before = await cypher(t, `MATCH (r:SyncRun) RETURN count(r) AS n`);
     await grant(t, [['u103', 'c3']]);
-    await quiescent(t);
     expect(await cypher(t, `MATCH (r:SyncRun) RETURN count(r) AS n`)).toEqual(before);
   });
 });

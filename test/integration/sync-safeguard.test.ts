@@ -4,7 +4,7 @@
  * automatic syncs, and is resumed (each change rechecked) or discarded by an admin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codesOf, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
 import { createProfile, cypher, grant, openTasks, seedMembers, setAutomation, users } from '../helpers/sync-seed.js';
 
@@ -19,7 +19,6 @@ const RUN_FIELDS = `id state pauseReason unenrollTasksCreated reviewedByAdminTok
 async function profileWith(name: string, condition: string, members: number, matching: number) {
   const p = await createProfile(t, name, { enrollmentPolicyId: pendingPolicy, unenrollmentPolicyId: pendingPolicy });
   await grant(t, users(0, matching).map((u) => [u, condition] as [string, string]));
-  await quiescent(t);
   await seedMembers(t, p.raw, users(0, members), 'RULE');
   return { ...p, condition: await idOf(t, 'entitlement', condition), en: raw(p.enrollmentEntitlementId) };
 }
@@ -84,7 +83,6 @@ describe('the safeguard boundaries', () => {
     // Further syncs wait: a manual one is refused, a change of a condition grant starts none.
     expect(codesOf(await t.request(SYNC_NOW, { p: p.id }))).toEqual(['SAFEGUARD_PAUSED']);
     await grant(t, [['u120', 'd']]);
-    await quiescent(t);
     const runs = await cypher(t, `MATCH (r:SyncRun)-[:OF_PROFILE]->(:AccessProfile {id: $p}) RETURN count(r) AS n`, { p: p.raw });
     expect(Number(runs[0]!.n)).toBe(1);
 
@@ -96,7 +94,6 @@ describe('the safeguard boundaries', () => {
 
     // Meanwhile u80 matches again: resuming leaves it out (rechecked against the graph now).
     await grant(t, [['u80', 'd']]);
-    await quiescent(t);
     const adminId = await idOf(t, 'user', 'u126');
     const adminToken = await tokenFor(t, adminId, ['read', 'admin'], 'ADMIN');
     const resumed = await t.request<any>(`mutation($r: ID!) { resumeSync(syncRunId: $r) { ${RUN_FIELDS} } }`, { r: run.id }, adminToken);

@@ -3,7 +3,7 @@
  * safeguard and its review, triggers, the lease and concurrency, idempotence.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codesOf, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
 import { countNodes, createProfile, cypher, grant, openTasks, seedMembers, setAutomation } from '../helpers/sync-seed.js';
 
@@ -112,7 +112,6 @@ describe('the diff', () => {
     expect(await openTasks(t, en, 'REVOKE', 'SYNC')).toEqual(['u32']);
     // u31 stops matching (the source no longer lists it), u32 starts matching again.
     await grant(t, [['u30', 'c6'], ['u32', 'c6']], ['c6']);
-    await quiescent(t);
     const run = await t.admin(SYNC_NOW, { p: p.id }).catch(() => null);
     void run;
     expect(await openTasks(t, en, 'GRANT', 'SYNC')).toEqual(['u30']);
@@ -121,7 +120,6 @@ describe('the diff', () => {
     expect(cancelled).toEqual([{ x: 'u31', kind: 'GRANT' }, { x: 'u32', kind: 'REVOKE' }]);
     // And it starts matching again: a new enrollment task.
     await grant(t, [['u31', 'c6']]);
-    await quiescent(t);
     expect(await openTasks(t, en, 'GRANT', 'SYNC')).toEqual(['u30', 'u31']);
   });
 });
@@ -132,7 +130,6 @@ describe('exclusions', () => {
     const en = raw(p.enrollmentEntitlementId);
     const ex = raw(p.exclusionEntitlementId);
     await grant(t, [['u40', 'c7'], ['u41', 'c7'], ['u42', 'c7']]);
-    await quiescent(t);
     await seedMembers(t, p.raw, ['u42'], 'RULE');
     await setAutomation(t, p.id, { enabled: true, conditionEntitlementIds: [ent.c7!], excludedUserIds: [uid.u41!, uid.u42!] });
     const exclusionTasks = async (kind: string) =>
@@ -161,7 +158,6 @@ describe('manual membership', () => {
     const p = await profile('Manual');
     const en = raw(p.enrollmentEntitlementId);
     await grant(t, [['u50', 'c8']]);
-    await quiescent(t);
     await setAutomation(t, p.id, { enabled: true, conditionEntitlementIds: [ent.c8!] });
     const enrolled = await t.admin(ENROLL, { p: p.id, u: [uid.u51, uid.u52] });
     expect(enrolled.enrollUsers.map((x: any) => [x.user.externalId, x.kind, x.origin]).sort()).toEqual([
@@ -190,7 +186,6 @@ describe('manual membership', () => {
     const zero = await t.admin(`mutation { createPolicy(name: "auto", steps: []) { id } }`);
     const p = await createProfile(t, 'Zero step', { enrollmentPolicyId: zero.createPolicy.id, unenrollmentPolicyId: pendingPolicy });
     await grant(t, [['u70', 'c9'], ['u71', 'c9']]);
-    await quiescent(t);
     await setAutomation(t, p.id, { enabled: true, conditionEntitlementIds: [ent.c9!] });
     const members = await t.admin(`query($p: ID!) { node(id: $p) { ... on AccessProfile { members(first: 10) { edges { node { externalId } } } } } }`, { p: p.id });
     expect(members.node.members.edges.map((e: any) => e.node.externalId).sort()).toEqual(['u70', 'u71']);
