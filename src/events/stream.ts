@@ -8,6 +8,7 @@
  * covered (dedupe by seq), so nothing is lost or repeated at the seam.
  */
 import type { Database } from '../db/database.js';
+import { InFlight } from '../in-flight.js';
 import { AppError, badInput } from '../errors.js';
 import { decodeGlobalId, encodeGlobalId } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -47,7 +48,7 @@ export class EventStream {
   private readonly listeners: Listener[] = [];
   private readonly inbox: StoredEvent[] = [];
   private running: Promise<void> | null = null;
-  private pruning: Promise<number> | null = null;
+  private readonly pruning = new InFlight();
   private openedCount = 0;
   private rerun = false;
   private stopped = false;
@@ -108,18 +109,18 @@ export class EventStream {
 
   /** True while a delivery pass or a prune runs, or events heard from Redis wait for one. */
   get busy(): boolean {
-    return this.running !== null || this.pruning !== null || this.inbox.length > 0;
+    return this.running !== null || this.pruning.busy || this.inbox.length > 0;
   }
 
   /**
    * Resolves once everything committed to the log so far has been handed to this instance's
-   * subscribers and listeners, and no prune runs (shutdown and tests wait on it).
+   * subscribers and listeners, and no prune runs (App.idle waits on it).
    */
   async idle(): Promise<void> {
     await this.ready;
     for (;;) {
-      if (this.running || this.pruning) {
-        await Promise.allSettled([this.running, this.pruning]);
+      if (this.running || this.pruning.busy) {
+        await Promise.allSettled([this.running, this.pruning.idle()]);
         continue;
       }
       if (this.stopped) return;
@@ -228,20 +229,16 @@ export class EventStream {
 
   /** Deletes events older than the retention (or than `before`), oldest first, in bounded batches. */
   prune(before = new Date(Date.now() - this.retentionMs).toISOString()): Promise<number> {
-    const work = (async () => {
-      let total = 0;
-      for (;;) {
-        const deleted = await this.db.write((tx) => eventWrites.prune(tx, before, PRUNE_BATCH));
-        total += deleted;
-        if (deleted < PRUNE_BATCH) return total;
-      }
-    })();
-    this.pruning = work;
-    void work.then(
-      () => this.pruning === work && (this.pruning = null),
-      () => this.pruning === work && (this.pruning = null),
+    return this.pruning.track(
+      (async () => {
+        let total = 0;
+        for (;;) {
+          const deleted = await this.db.write((tx) => eventWrites.prune(tx, before, PRUNE_BATCH));
+          total += deleted;
+          if (deleted < PRUNE_BATCH) return total;
+        }
+      })(),
     );
-    return work;
   }
 
   async stop(): Promise<void> {

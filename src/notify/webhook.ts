@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
+import { InFlight } from '../in-flight.js';
 import { directoryReads } from '../directory/repository.js';
 import { encodeGlobalId, now } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -27,7 +28,7 @@ const STALE_CLAIM_MS = 10 * 60 * 1000;
 
 export class WebhookNotifier {
   private readonly instance = randomUUID();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
   private stopped = false;
   private readonly attempts: number;
   private readonly baseDelayMs: number;
@@ -50,8 +51,7 @@ export class WebhookNotifier {
       const work = this.notify(event).catch((error: Error) =>
         this.logger.error('notify: could not notify about a paused sync', { seq: event.seq, runId: event.runId, message: error.message }),
       );
-      this.inFlight.add(work);
-      void work.finally(() => this.inFlight.delete(work));
+      void this.inFlight.track(work);
     }
   }
 
@@ -114,17 +114,17 @@ export class WebhookNotifier {
 
   /** True while a notification is being claimed, sent, retried or recorded. */
   get busy(): boolean {
-    return this.inFlight.size > 0;
+    return this.inFlight.busy;
   }
 
   /** Resolves once no notification is under way (its retries included). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  idle(): Promise<void> {
+    return this.inFlight.idle();
   }
 
   /** Waits for notifications under way (bounded), then stops retrying. */
   async stop(): Promise<void> {
-    const pending = Promise.allSettled([...this.inFlight]);
+    const pending = this.inFlight.idle();
     await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     this.stopped = true;
   }

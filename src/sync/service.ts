@@ -5,6 +5,7 @@
  */
 import { recordAudit } from '../audit/trail.js';
 import { batchesOf } from '../batches.js';
+import { InFlight } from '../in-flight.js';
 import type { Viewer } from '../auth/viewer.js';
 import { directoryReads } from '../directory/repository.js';
 import type { AutomationMode } from '../directory/records.js';
@@ -75,26 +76,17 @@ export class SyncService {
   hooks: SyncHooks = {};
 
   /** Runs under way in this process (a sync or a resume, however started): idle() waits for them. */
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new InFlight();
 
   constructor(private readonly deps: SyncDeps) {}
 
   /** Resolves once no sync or resume started in this process is still under way. */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  idle(): Promise<void> {
+    return this.running.idle();
   }
 
   get busy(): boolean {
-    return this.running.size > 0;
-  }
-
-  private tracked<T>(work: Promise<T>): Promise<T> {
-    this.running.add(work);
-    void work.then(
-      () => this.running.delete(work),
-      () => this.running.delete(work),
-    );
-    return work;
+    return this.running.busy;
   }
 
   private get db() {
@@ -140,7 +132,7 @@ export class SyncService {
    * that creates the run.
    */
   sync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncRunRecord> {
-    return this.tracked(this.runSync(profileId, trigger, actor));
+    return this.running.track(this.runSync(profileId, trigger, actor));
   }
 
   private async runSync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncRunRecord> {
@@ -432,7 +424,7 @@ export class SyncService {
 
   /** Applies a paused run's staged changes, each rechecked against the graph as it is now. */
   resume(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
-    return this.tracked(this.runResume(runId, actor));
+    return this.running.track(this.runResume(runId, actor));
   }
 
   private async runResume(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {

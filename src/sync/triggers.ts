@@ -5,6 +5,7 @@
  * per profile. The lease in Neo4j, not this class, keeps two syncs of a profile apart.
  */
 import { AppError } from '../errors.js';
+import { InFlight } from '../in-flight.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
@@ -27,7 +28,7 @@ export class SyncTriggers {
   private scheduleTimer: NodeJS.Timeout | null = null;
   private scheduling = false;
   private stopped = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly deps: TriggerDeps,
@@ -46,18 +47,18 @@ export class SyncTriggers {
     if (this.scheduleTimer) clearInterval(this.scheduleTimer);
     this.flushTimer = null;
     this.scheduleTimer = null;
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.idle();
   }
 
   /** True while an automatic sync runs or a change waits for its debounce. */
   get busy(): boolean {
-    return this.inFlight.size > 0 || this.flushTimer !== null;
+    return this.inFlight.busy || this.flushTimer !== null;
   }
 
   /** Resolves once every automatic sync started so far has ended (tests and the benchmark wait on it). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0 || this.flushTimer !== null) {
-      await Promise.allSettled([...this.inFlight]);
+    while (this.busy) {
+      await this.inFlight.idle();
       if (this.flushTimer !== null) await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -87,8 +88,7 @@ export class SyncTriggers {
   }
 
   private track(work: Promise<unknown>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    void this.inFlight.track(work);
   }
 
   private async flush(): Promise<void> {
