@@ -51,35 +51,17 @@ export interface Services {
   eventStream: EventStream;
   /** Posts paused syncs to NOTIFY_WEBHOOK_URL; null when it is not set. */
   notifier: WebhookNotifier | null;
-  /**
-   * Told, after commit, which entitlements changed holders (ingest, completed tasks): the sync
-   * listens to follow condition changes within seconds.
-   */
-  holdersChanged: HoldersChangedHub;
   profileEvents: ProfileEvents;
   /** Background work (schedulers, delivery) stops through these on shutdown, in order. */
   stoppers: (() => Promise<void>)[];
 }
 
-export class HoldersChangedHub {
-  private readonly listeners: ((entitlementIds: string[]) => void)[] = [];
-  on(listener: (entitlementIds: string[]) => void): void {
-    this.listeners.push(listener);
-  }
-  emit(entitlementIds: string[]): void {
-    if (entitlementIds.length === 0) return;
-    for (const listener of this.listeners) listener(entitlementIds);
-  }
-}
-
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   // Every write appends what its unit of work recorded: the events, then the audit entries (last,
-  // so that the chain's lock is held the shortest time). After it commits, delivery starts and the
-  // entitlements whose holders it changed are announced.
+  // so that the chain's lock is held the shortest time). After it commits, event delivery starts
+  // and the sync triggers follow the entitlements whose holders it changed (both wired below).
   db.finishWritesWith(appendEvents);
   db.finishWritesWith(appendAudit);
-  const holdersChanged = new HoldersChangedHub();
-  db.onCommitted((unit) => holdersChanged.emit([...unit.changedEntitlementIds]));
 
   const settings = new SettingsService(db, config);
   const auth = new AuthService(db, config.adminToken);
@@ -89,7 +71,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const tasks = new TaskService(db, config.workflowDefaults);
   const workflow = new WorkflowService(db, tasks);
   const sync = new SyncService({ db, config, logger, settings, tasks });
-  const syncTriggers = new SyncTriggers({ db, config, logger, holdersChanged }, sync);
+  const syncTriggers = new SyncTriggers({ db, config, logger }, sync);
   const audit = new AuditService(db);
   const analysis = new AnalysisService(db, settings);
 
@@ -118,5 +100,5 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       await eventStream.stop();
     },
   ];
-  return { config, db, logger, settings, auth, ingest, directory, profiles, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, holdersChanged, profileEvents, stoppers };
+  return { config, db, logger, settings, auth, ingest, directory, profiles, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, profileEvents, stoppers };
 }

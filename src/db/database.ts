@@ -135,7 +135,7 @@ export class Database {
    * One unit of work in one write transaction. The work may be retried by the driver on transient
    * errors, so it has no side effects of its own: it records events, audit changes and holder
    * changes on `tx.unit`, a fresh one per attempt; they are appended last inside the transaction
-   * and acted on once it has committed. `metadata.unit` names the work (SHOW TRANSACTIONS).
+   * and acted on once it has committed. `metadata` is the transaction's (seen in SHOW TRANSACTIONS).
    */
   async write<T>(work: (tx: Tx) => Promise<T>, metadata: Params = {}): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
@@ -143,7 +143,7 @@ export class Database {
     try {
       committed = await session.executeWrite(
         async (raw) => {
-          const unit = new UnitOfWork(typeof metadata.unit === 'string' ? metadata.unit : 'write');
+          const unit = new UnitOfWork();
           const tx = new Tx(raw, this, unit);
           const result = await work(tx);
           for (const finish of this.finishers) await finish(tx, unit);

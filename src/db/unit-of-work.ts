@@ -31,9 +31,6 @@ export class UnitOfWork {
   /** Entitlements whose holders changed (the sync follows condition changes). */
   readonly changedEntitlementIds = new Set<string>();
 
-  /** `name` says what the work is (it is the transaction's metadata, seen in SHOW TRANSACTIONS). */
-  constructor(readonly name: string) {}
-
   recordEvents(events: readonly DomainEvent[]): void {
     this.events.push(...events);
   }

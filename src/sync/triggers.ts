@@ -12,12 +12,11 @@ import type { Logger } from '../logger.js';
 import type { SyncTrigger } from './records.js';
 import { isSyncRunning, type SyncService } from './service.js';
 
-/** What the triggers use: the holders-changed hub they listen to, and the timings. */
+/** What the triggers use: the database (whose commits they follow) and the timings. */
 export interface TriggerDeps {
   db: Database;
   config: Pick<Config, 'syncIntervalSeconds' | 'syncDebounceMs'>;
   logger: Logger;
-  holdersChanged: { on(listener: (entitlementIds: string[]) => void): void };
 }
 
 export class SyncTriggers {
@@ -36,7 +35,8 @@ export class SyncTriggers {
   ) {}
 
   start(): void {
-    this.deps.holdersChanged.on((entitlementIds) => this.holdersChanged(entitlementIds));
+    // Each committed write that changed who holds some entitlements (ingest, completed tasks).
+    this.deps.db.onCommitted((unit) => this.holdersChanged([...unit.changedEntitlementIds]));
     this.scheduleTimer = setInterval(() => this.track(this.scheduledRound()), this.deps.config.syncIntervalSeconds * 1000);
     this.scheduleTimer.unref();
   }
@@ -64,7 +64,7 @@ export class SyncTriggers {
   }
 
   holdersChanged(entitlementIds: string[]): void {
-    if (this.stopped) return;
+    if (this.stopped || entitlementIds.length === 0) return;
     for (const id of entitlementIds) this.changedEntitlements.add(id);
     this.armFlush();
   }
