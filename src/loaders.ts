@@ -6,8 +6,8 @@ import DataLoader from 'dataloader';
 import type { Database, Tx } from './db/database.js';
 import { directoryReads, idListsByParent, idPagesByParent } from './directory/repository.js';
 import type { IdPage } from './directory/records.js';
-import type { SyncRunRecord } from './sync/records.js';
-import type { TaskRecord } from './tasks/records.js';
+import { syncReads } from './sync/repository.js';
+import { taskReads } from './tasks/repository.js';
 
 /** One reviewer's decision on one step of a task. */
 export interface ApprovalRow {
@@ -80,7 +80,7 @@ export function createLoaders(db: Database) {
     grant: byId(db, directoryReads.grantsById),
     policy: byId(db, directoryReads.policiesById),
     profile: byId(db, directoryReads.profilesById),
-    task: byId<TaskRecord>(db, async (tx, ids) => (await tx.run<{ task: TaskRecord }>('tasks/tasks-by-id', { ids })).map((r) => r.task)),
+    task: byId(db, taskReads.byIds),
     membershipsOfUser: idLists(db, 'directory/memberships-of-users', 'userIds'),
     profilesIncludingEntitlement: idLists(db, 'directory/profiles-including-entitlements', 'entitlementIds'),
     justifyingProfilesOfGrant: idLists(db, 'directory/justifying-profiles-of-grants', 'grantIds'),
@@ -91,7 +91,7 @@ export function createLoaders(db: Database) {
     holdersOfEntitlement: idPages(db, 'directory/holders-of-entitlements', 'entitlementIds'),
     entitlementsOfApp: idPages(db, 'directory/entitlements-of-apps', 'appIds'),
     membersOfProfile: idPages(db, 'profiles/members-of-profiles', 'profileIds'),
-    syncRun: byId<SyncRunRecord>(db, async (tx, ids) => (await tx.run<{ run: SyncRunRecord }>('sync/runs-by-id', { ids })).map((r) => r.run)),
+    syncRun: byId(db, syncReads.runsByIds),
     stagedOfRun: byKey(
       db,
       async (tx, runIds) =>

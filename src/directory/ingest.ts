@@ -45,7 +45,6 @@ export interface GrantInput {
   entitlementExternalId: string;
 }
 
-
 function text(value: string | null | undefined, field: string, index: number, problems: RowProblem[], key?: string, max = 500): void {
   if (typeof value !== 'string' || value.trim() === '') problems.push({ index, key, problem: `${field} is empty` });
   else if (value.length > max) problems.push({ index, key, problem: `${field} is longer than ${max} characters` });

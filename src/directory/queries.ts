@@ -1,5 +1,5 @@
 /** The directory's list and lookup reads, each in its own read transaction (the schema calls these). */
-import type { Database } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import { directoryReads } from './repository.js';
 
 export class DirectoryQueries {
@@ -9,24 +9,24 @@ export class DirectoryQueries {
     return this.db.read((tx) => directoryReads.listUsers(tx, after, limit, search));
   }
 
-  async userByExternalId(externalId: string) {
-    return (await this.db.read((tx) => directoryReads.usersByExternalId(tx, [externalId])))[0] ?? null;
+  userByExternalId(externalId: string) {
+    return this.one(directoryReads.usersByExternalId, externalId);
   }
 
   apps(after: string | null, limit: number) {
     return this.db.read((tx) => directoryReads.listApps(tx, after, limit));
   }
 
-  async appByExternalId(externalId: string) {
-    return (await this.db.read((tx) => directoryReads.appsByExternalId(tx, [externalId])))[0] ?? null;
+  appByExternalId(externalId: string) {
+    return this.one(directoryReads.appsByExternalId, externalId);
   }
 
   entitlements(after: string | null, limit: number, search: string | null) {
     return this.db.read((tx) => directoryReads.listEntitlements(tx, after, limit, search));
   }
 
-  async entitlementByExternalId(externalId: string) {
-    return (await this.db.read((tx) => directoryReads.entitlementsByExternalId(tx, [externalId])))[0] ?? null;
+  entitlementByExternalId(externalId: string) {
+    return this.one(directoryReads.entitlementsByExternalId, externalId);
   }
 
   profileIds(after: string | null, limit: number) {
@@ -35,5 +35,10 @@ export class DirectoryQueries {
 
   policies() {
     return this.db.read((tx) => directoryReads.listPolicies(tx));
+  }
+
+  /** The one record a lookup by external id finds, or null. */
+  private async one<T>(lookup: (tx: Tx, externalIds: readonly string[]) => Promise<T[]>, externalId: string): Promise<T | null> {
+    return (await this.db.read((tx) => lookup(tx, [externalId])))[0] ?? null;
   }
 }

@@ -1,6 +1,7 @@
 /** Reads and housekeeping of the event log: named Cypher, rows parsed here. */
 import type { Tx } from '../db/database.js';
 import type { TaskRecord } from '../tasks/records.js';
+import { taskReads } from '../tasks/repository.js';
 import { parseEvent, type EventRow, type StoredEvent } from './records.js';
 
 export const eventReads = {
@@ -15,7 +16,7 @@ export const eventReads = {
   },
   async tasks(tx: Tx, ids: readonly string[]): Promise<TaskRecord[]> {
     if (ids.length === 0) return [];
-    return (await tx.run<{ task: TaskRecord }>('tasks/tasks-by-id', { ids })).map((r) => r.task);
+    return taskReads.byIds(tx, ids);
   },
 };
 

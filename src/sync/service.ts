@@ -19,6 +19,7 @@ import type { SettingsService } from '../settings/service.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskRecord, TaskRequest } from '../tasks/records.js';
 import type { SyncDiff, SyncRunRecord, SyncRunState, SyncTrigger } from './records.js';
+import { syncReads } from './repository.js';
 import { safeguardVerdict } from './safeguard.js';
 
 /** The run lost its lease (it expired and another instance took it over): stop writing at once. */
@@ -109,12 +110,8 @@ export class SyncService {
     return { ...row, profileId, wouldPause: pauseReason !== null, pauseReason };
   }
 
-  async runsByIds(tx: Tx, ids: readonly string[]): Promise<SyncRunRecord[]> {
-    return (await tx.run<{ run: SyncRunRecord }>('sync/runs-by-id', { ids })).map((r) => r.run);
-  }
-
   async run(runId: string): Promise<SyncRunRecord> {
-    const [run] = await this.db.read((tx) => this.runsByIds(tx, [runId]));
+    const [run] = await this.db.read((tx) => syncReads.runsByIds(tx, [runId]));
     if (!run) throw notFound('No such sync run');
     return run;
   }
@@ -374,7 +371,7 @@ export class SyncService {
         });
       }
       await this.setState(tx, runId, fromStates, state);
-      const [run] = await this.runsByIds(tx, [runId]);
+      const [run] = await syncReads.runsByIds(tx, [runId]);
       tx.unit.recordEvents([
         {
           type: 'SYNC_COMPLETED',
@@ -430,7 +427,7 @@ export class SyncService {
   private async runResume(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
     const holder = `${runId}:resume:${newId()}`;
     const started = await this.db.write(async (tx) => {
-      const [run] = await this.runsByIds(tx, [runId]);
+      const [run] = await syncReads.runsByIds(tx, [runId]);
       if (!run) throw notFound('No such sync run');
       if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be resumed; this one is ${run.state}`);
       const lease = await tx.one<{ acquired: boolean; runId: string }>('sync/acquire-lease', {
@@ -465,7 +462,7 @@ export class SyncService {
   /** Drops a paused run's staged changes (kept on the run for the record); automatic syncs go on. */
   async discard(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
     await this.db.write(async (tx) => {
-      const [run] = await this.runsByIds(tx, [runId]);
+      const [run] = await syncReads.runsByIds(tx, [runId]);
       if (!run) throw notFound('No such sync run');
       if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be discarded; this one is ${run.state}`);
       const moved = await this.setState(tx, runId, ['PAUSED'], 'DISCARDED', { reviewedById: actorIdOf(actor), reviewedAt: now() });

@@ -5,6 +5,7 @@
  */
 import type { Database, Tx } from '../db/database.js';
 import type { TaskRecord, TaskRequest } from './records.js';
+import { taskReads } from './repository.js';
 import { Outcome, WorkflowEngine, type WorkflowDefaults } from '../workflow/engine.js';
 
 export const TASK_BATCH = 2000;
@@ -14,11 +15,6 @@ export interface CreatedTasks {
   created: string[];
   /** Ids of the open tasks that already covered a request. */
   existing: string[];
-  /**
-   * Entitlements whose holders changed because tasks completed at once (auto-approved and
-   * provisioned, cascades included); they are recorded on the transaction's unit of work too.
-   */
-  changedEntitlementIds: string[];
   /** Tasks that reached DONE in this call, cascades included. */
   completed: number;
 }
@@ -53,7 +49,7 @@ export class TaskService {
     const outcome = new Outcome();
     await this.engine.createIn(tx, requests, outcome);
     this.recordIn(tx, outcome);
-    return { created: outcome.created, existing: outcome.existing, changedEntitlementIds: [...outcome.changedEntitlementIds], completed: outcome.completed };
+    return { created: outcome.created, existing: outcome.existing, completed: outcome.completed };
   }
 
   async create(requests: TaskRequest[]): Promise<CreatedTasks> {
@@ -83,6 +79,6 @@ export class TaskService {
   }
 
   async byIds(tx: Tx, ids: readonly string[]): Promise<TaskRecord[]> {
-    return (await tx.run<{ task: TaskRecord }>('tasks/tasks-by-id', { ids })).map((r) => r.task);
+    return taskReads.byIds(tx, ids);
   }
 }
