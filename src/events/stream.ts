@@ -6,34 +6,24 @@
  * or to fill a gap) or from Redis when they follow `head` directly. A subscription with a
  * cursor replays from the log while buffering live events, then drops what the replay already
  * covered (dedupe by seq), so nothing is lost or repeated at the seam.
+ *
+ * This file owns the dispatcher and the fan-out to subscriptions and listeners; one subscriber's
+ * buffering and filtering is src/events/subscription.ts, cursors src/events/replay.ts, and
+ * retention src/events/prune.ts.
  */
 import type { Database } from '../db/database.js';
 import { InFlight } from '../in-flight.js';
-import { AppError, badInput } from '../errors.js';
-import { decodeGlobalId, encodeGlobalId } from '../ids.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from './bus.js';
+import { DEFAULT_RETENTION_MS, PRUNE_EVERY_MS, pruneEvents } from './prune.js';
 import type { Delivery, StoredEvent } from './records.js';
-import { eventReads, eventWrites } from './repository.js';
+import { checkReplayable, EVENT_READ_BATCH } from './replay.js';
+import { eventReads } from './repository.js';
+import { EventSubscription } from './subscription.js';
 
-export const EVENT_READ_BATCH = 1000;
-/** Events older than this may be pruned; a cursor from before what is kept is refused. */
-export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
-const PRUNE_EVERY_MS = 3600 * 1000;
-const PRUNE_BATCH = 5000;
-/** A subscriber this many events behind is dropped (it resumes with its last cursor). */
-const MAX_BACKLOG = 10_000;
-/** A replay reads ahead at most this far of what its subscriber has taken. */
-const REPLAY_HIGH_WATER = 2 * EVENT_READ_BATCH;
-
-export const cursorOf = (seq: number): string => encodeGlobalId('Event', String(seq));
-
-export function seqOfCursor(cursor: string): number {
-  const { type, id } = decodeGlobalId(cursor);
-  const seq = Number(id);
-  if (type !== 'Event' || !Number.isSafeInteger(seq) || seq < 0) throw badInput('Invalid event cursor');
-  return seq;
-}
+/** Cursors are part of the stream's API (the schema and tests read them from here). */
+export { cursorOf, seqOfCursor } from './replay.js';
 
 export interface EventStreamOptions {
   pollMs?: number;
@@ -208,13 +198,7 @@ export class EventStream {
   async subscribe(after: number | null, accept: (delivery: Delivery) => boolean): Promise<EventSubscription> {
     await this.ready;
     if (this.stopped) throw new AppError('INTERNAL', 'The server is shutting down');
-    if (after !== null) {
-      const { head, oldest } = await this.db.read((tx) => eventReads.bounds(tx));
-      if (after > head) throw badInput('Unknown event cursor: it is ahead of the event log');
-      if (after < head && (oldest === null || oldest > after + 1)) {
-        throw badInput(`Event cursor too old: events are kept ${Math.round(this.retentionMs / 3600_000)} hours and those after it were pruned; subscribe without "after" and reload the current state`);
-      }
-    }
+    if (after !== null) await checkReplayable(this.db, after, this.retentionMs);
     const subscription = new EventSubscription(this, accept, after ?? this.head, after !== null, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
     this.openedCount += 1;
@@ -229,16 +213,7 @@ export class EventStream {
 
   /** Deletes events older than the retention (or than `before`), oldest first, in bounded batches. */
   prune(before = new Date(Date.now() - this.retentionMs).toISOString()): Promise<number> {
-    return this.pruning.track(
-      (async () => {
-        let total = 0;
-        for (;;) {
-          const deleted = await this.db.write((tx) => eventWrites.prune(tx, before, PRUNE_BATCH));
-          total += deleted;
-          if (deleted < PRUNE_BATCH) return total;
-        }
-      })(),
-    );
+    return this.pruning.track(pruneEvents(this.db, before));
   }
 
   async stop(): Promise<void> {
@@ -247,166 +222,5 @@ export class EventStream {
     for (const subscription of [...this.subscriptions]) subscription.close();
     await this.running;
     await this.bus.close();
-  }
-}
-
-/**
- * One subscriber's stream, an async iterator that `return()` ends at once (graphql-ws calls it
- * when the client completes or disconnects), even while it waits for the next event.
- */
-export class EventSubscription implements AsyncIterableIterator<Delivery> {
-  private readonly ready: Delivery[] = [];
-  private live: Delivery[] = [];
-  private replaying: boolean;
-  private failure: Error | null = null;
-  private done = false;
-  private waiting: ((result: IteratorResult<Delivery>) => void) | null = null;
-  private failWaiting: ((error: Error) => void) | null = null;
-  private drained: (() => void) | null = null;
-
-  constructor(
-    private readonly stream: EventStream,
-    private readonly accept: (delivery: Delivery) => boolean,
-    /** The last seq this subscriber has been given or skipped. */
-    private last: number,
-    replay: boolean,
-    private readonly onClose: () => void,
-  ) {
-    this.replaying = replay;
-  }
-
-  get lastSeq(): number {
-    return this.last;
-  }
-
-  /** Live events from the dispatcher: held back while the replay runs. */
-  pushLive(deliveries: Delivery[]): void {
-    if (this.done) return;
-    if (this.replaying) {
-      this.live.push(...deliveries);
-      if (this.live.length > MAX_BACKLOG) this.fail(this.behindError());
-      return;
-    }
-    this.take(deliveries);
-  }
-
-  /** The log restarted (emptied graph): seqs begin again at 1. */
-  restart(): void {
-    this.last = 0;
-    this.live = [];
-  }
-
-  async replay(): Promise<void> {
-    try {
-      for (;;) {
-        const page = await this.stream.page(this.last);
-        if (this.done) return;
-        this.take(await this.stream.enrich(page));
-        if (page.length < EVENT_READ_BATCH) break;
-        while (this.ready.length > REPLAY_HIGH_WATER && !this.done) await new Promise<void>((resolve) => (this.drained = resolve));
-      }
-      // The replay reached the log's head as it was when read; live events go on from there.
-      this.replaying = false;
-      const held = this.live;
-      this.live = [];
-      this.take(held);
-    } catch (error) {
-      this.fail(error instanceof AppError ? error : new AppError('INTERNAL', 'Replaying events failed; resubscribe with your last cursor'));
-    }
-  }
-
-  private take(deliveries: Delivery[]): void {
-    for (const delivery of deliveries) {
-      if (delivery.event.seq <= this.last) continue;
-      this.last = delivery.event.seq;
-      if (this.accept(delivery)) this.ready.push(delivery);
-    }
-    if (this.ready.length > MAX_BACKLOG + REPLAY_HIGH_WATER) {
-      this.fail(this.behindError());
-      return;
-    }
-    this.wake();
-  }
-
-  private behindError(): AppError {
-    return new AppError('CONFLICT', 'This subscriber fell too far behind; resubscribe with the cursor of the last event received');
-  }
-
-  private wake(): void {
-    if (!this.waiting) return;
-    const delivery = this.ready.shift();
-    if (delivery) {
-      const resolve = this.waiting;
-      this.waiting = null;
-      this.failWaiting = null;
-      resolve({ value: delivery, done: false });
-    }
-  }
-
-  private fail(error: Error): void {
-    if (this.done) return;
-    this.failure = error;
-    this.finish();
-    if (this.failWaiting) {
-      const reject = this.failWaiting;
-      this.waiting = null;
-      this.failWaiting = null;
-      this.failure = null;
-      reject(error);
-    }
-  }
-
-  private finish(): void {
-    this.done = true;
-    this.ready.length = 0;
-    this.live = [];
-    this.drained?.();
-    this.onClose();
-  }
-
-  /** Ends the stream from the server's side (shutdown). */
-  close(): void {
-    if (this.done) return;
-    this.finish();
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = null;
-      this.failWaiting = null;
-      resolve({ value: undefined, done: true });
-    }
-  }
-
-  next(): Promise<IteratorResult<Delivery>> {
-    const delivery = this.ready.shift();
-    if (this.ready.length <= REPLAY_HIGH_WATER / 2 && this.drained) {
-      const drained = this.drained;
-      this.drained = null;
-      drained();
-    }
-    if (delivery) return Promise.resolve({ value: delivery, done: false });
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = null;
-      return Promise.reject(failure);
-    }
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failWaiting = reject;
-    });
-  }
-
-  return(): Promise<IteratorResult<Delivery>> {
-    this.close();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(error?: unknown): Promise<IteratorResult<Delivery>> {
-    this.close();
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<Delivery> {
-    return this;
   }
 }

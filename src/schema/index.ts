@@ -16,6 +16,8 @@ import './task.js';
 import './workflow.js';
 import './sync.js';
 import './analysis.js';
+import './analysis-what-if.js';
+import './analysis-hygiene.js';
 import './events.js';
 import './audit.js';
 
