@@ -16,7 +16,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { directoryReads } from '../src/directory/repository.js';
 import { createLogger } from '../src/logger.js';
-import type { TaskRequest } from '../src/tasks/records.js';
+import type { TaskRequest } from '../src/workflow/records.js';
 import { startNeo4j } from '../scripts/neo4j.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     await services.ingest.upsertEntitlements(items.map((externalId) => ({ externalId, appExternalId: 'app', name: externalId })));
     const profileId = await services.profiles.createProfile({ name: 'Bench', enrollmentPolicyId: auto.id, bypassItemRequestPolicies: true });
     const entitlements = await services.db.read((tx) => directoryReads.entitlementsByExternalId(tx, items));
-    await services.profiles.addItems(profileId, entitlements.map((e) => e.id));
+    await services.profiles.addItems(profileId, entitlements.map((e) => e.id), false);
     const [profile] = await services.db.read((tx) => directoryReads.profilesById(tx, [profileId]));
     const userIds: string[] = [];
     for (let i = 0; i < USERS; i += 5000) {

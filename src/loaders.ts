@@ -7,7 +7,7 @@ import type { Database, Tx } from './db/database.js';
 import { directoryReads, idListsByParent, idPagesByParent } from './directory/repository.js';
 import type { IdPage } from './directory/records.js';
 import { syncReads } from './sync/repository.js';
-import { taskReads } from './tasks/repository.js';
+import { taskReads } from './workflow/repository.js';
 
 /** One reviewer's decision on one step of a task. */
 export interface ApprovalRow {

@@ -7,7 +7,6 @@ import { AnalysisService } from './analysis/service.js';
 import { AuditService } from './audit/service.js';
 import { appendAudit } from './audit/trail.js';
 import { AuthService } from './auth/tokens.js';
-import type { Viewer } from './auth/viewer.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { IngestService } from './directory/ingest.js';
@@ -17,19 +16,13 @@ import { appendEvents } from './events/log.js';
 import { EventStream } from './events/stream.js';
 import type { Logger } from './logger.js';
 import { WebhookNotifier } from './notify/webhook.js';
+import { MembershipService } from './profiles/membership.js';
 import { ProfileService } from './profiles/service.js';
 import { SettingsService } from './settings/service.js';
-import { SyncService } from './sync/service.js';
+import { SyncService } from './sync/runner.js';
 import { SyncTriggers } from './sync/triggers.js';
-import { TaskService } from './tasks/service.js';
 import { WorkflowService } from './workflow/service.js';
-
-/** What follows a change of a profile's items or automation (the workflow's and the sync's part). */
-export interface ProfileEvents {
-  itemsAdded(profileId: string, entitlementIds: string[], requestForMembers: boolean, actor: Viewer | null): Promise<void>;
-  itemsRemoved(profileId: string, entitlementIds: string[], actor: Viewer | null): Promise<void>;
-  automationSaved(profileId: string, enabled: boolean, exclusions: { excludedAdded: string[]; excludedRemoved: string[] }, actor: Viewer | null): Promise<void>;
-}
+import { TaskService } from './workflow/tasks.js';
 
 export interface Services {
   config: Config;
@@ -41,6 +34,8 @@ export interface Services {
   /** The directory's lists and lookups by external id. */
   directory: DirectoryQueries;
   profiles: ProfileService;
+  /** Manual enrollment and unenrollment, exclusions, saving the automation. */
+  membership: MembershipService;
   tasks: TaskService;
   workflow: WorkflowService;
   sync: SyncService;
@@ -51,7 +46,6 @@ export interface Services {
   eventStream: EventStream;
   /** Posts paused syncs to NOTIFY_WEBHOOK_URL; null when it is not set. */
   notifier: WebhookNotifier | null;
-  profileEvents: ProfileEvents;
   /** Background work (schedulers, delivery) stops through these on shutdown, in order. */
   stoppers: (() => Promise<void>)[];
 }
@@ -67,11 +61,12 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const auth = new AuthService(db, config.adminToken);
   const ingest = new IngestService(db);
   const directory = new DirectoryQueries(db);
-  const profiles = new ProfileService(db);
   const tasks = new TaskService(db, config.workflowDefaults);
   const workflow = new WorkflowService(db, tasks);
   const sync = new SyncService({ db, config, logger, settings, tasks });
   const syncTriggers = new SyncTriggers({ db, config, logger }, sync);
+  const profiles = new ProfileService(db, tasks);
+  const membership = new MembershipService({ db, logger, tasks, sync, syncLater: (profileId) => syncTriggers.requestSync(profileId) });
   const audit = new AuditService(db);
   const analysis = new AnalysisService(db, settings);
 
@@ -87,11 +82,6 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     : null;
   if (notifier) eventStream.onDelivery((deliveries) => notifier.delivered(deliveries));
 
-  const profileEvents: ProfileEvents = {
-    itemsAdded: (profileId, entitlementIds, requestForMembers, actor) => workflow.itemsAdded(profileId, entitlementIds, requestForMembers, actor),
-    itemsRemoved: (profileId, entitlementIds, actor) => workflow.itemsRemoved(profileId, entitlementIds, actor),
-    automationSaved: (profileId, enabled, exclusions, actor) => sync.automationSaved(profileId, enabled, exclusions, actor, (id) => syncTriggers.requestSync(id)),
-  };
   syncTriggers.start();
   const stoppers = [
     () => syncTriggers.stop(),
@@ -100,5 +90,5 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       await eventStream.stop();
     },
   ];
-  return { config, db, logger, settings, auth, ingest, directory, profiles, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, profileEvents, stoppers };
+  return { config, db, logger, settings, auth, ingest, directory, profiles, membership, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers };
 }

@@ -1,6 +1,6 @@
 /** Events as stored and as delivered; no GraphQL in here. */
 import { SYNC_EVENT_TYPES, TASK_EVENT_TYPES } from './log.js';
-import type { TaskRecord } from '../tasks/records.js';
+import type { TaskRecord } from '../workflow/records.js';
 import type { DomainEvent } from './log.js';
 
 export type EventType = DomainEvent['type'];

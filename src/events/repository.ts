@@ -1,7 +1,7 @@
 /** Reads and housekeeping of the event log: named Cypher, rows parsed here. */
 import type { Tx } from '../db/database.js';
-import type { TaskRecord } from '../tasks/records.js';
-import { taskReads } from '../tasks/repository.js';
+import type { TaskRecord } from '../workflow/records.js';
+import { taskReads } from '../workflow/repository.js';
 import { parseEvent, type EventRow, type StoredEvent } from './records.js';
 
 export const eventReads = {

@@ -1,10 +1,16 @@
-/** Access profiles and policies: their settings, items and stored automation. */
+/**
+ * Access profiles and policies: their settings, and a profile's items with what their change
+ * means for its members (one transaction each). Membership itself is membership.ts.
+ */
 import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Database, Tx } from '../db/database.js';
 import { badInput, notFound } from '../errors.js';
+import { itemsAddedIn, itemsRemovedIn } from '../workflow/items.js';
+import type { TaskService } from '../workflow/tasks.js';
+import { requireExisting, requireProfile } from './existing.js';
 import { newId, now } from '../ids.js';
-import type { ApproverType, AutomationMode, PolicyRecord, ProfileRecord, UnenrollmentAction } from '../directory/records.js';
+import type { ApproverType, PolicyRecord, ProfileRecord, UnenrollmentAction } from '../directory/records.js';
 import { directoryReads, parsePolicy } from '../directory/repository.js';
 
 export interface ProfileSettingsInput {
@@ -18,14 +24,6 @@ export interface ProfileSettingsInput {
   unenrollmentAction?: UnenrollmentAction | null;
 }
 
-export interface AutomationInput {
-  enabled: boolean;
-  mode: AutomationMode;
-  conditionEntitlementIds: string[];
-  excludedUserIds: string[];
-  pauseOnAnomalies: boolean;
-}
-
 /** A profile's settings as the audit trail records them before and after a change. */
 async function settingsOf(tx: Tx, id: string): Promise<Omit<ProfileRecord, 'automationEnabled' | 'automationMode' | 'pauseOnAnomalies'> | null> {
   const [profile] = await directoryReads.profilesById(tx, [id]);
@@ -34,43 +32,16 @@ async function settingsOf(tx: Tx, id: string): Promise<Omit<ProfileRecord, 'auto
   return settings;
 }
 
-/** A profile's membership automation as the audit trail records it before and after a change. */
-async function automationOf(tx: Tx, id: string) {
-  const [profile] = await directoryReads.profilesById(tx, [id]);
-  if (!profile) return null;
-  const ids = async (name: string) => ((await tx.one<{ ids: string[] }>(name, { profileIds: [id] }))?.ids ?? []).sort();
-  return {
-    enabled: profile.automationEnabled ?? false,
-    mode: profile.automationMode ?? null,
-    pauseOnAnomalies: profile.pauseOnAnomalies ?? true,
-    conditionEntitlementIds: await ids('profiles/condition-of-profiles'),
-    excludedUserIds: await ids('profiles/excluded-of-profiles'),
-  };
-}
-
 function checkName(name: string): void {
   if (name.trim() === '' || name.length > 200) throw badInput('A name must be 1 to 200 characters');
   if (name.includes('\u0000')) throw badInput('A name cannot contain a NUL character');
 }
 
 export class ProfileService {
-  constructor(private readonly db: Database) {}
-
-  private async requireExisting(ids: { userIds?: string[]; entitlementIds?: string[]; policyIds?: string[] }): Promise<void> {
-    const missing = await this.db.read((tx) =>
-      tx.one<{ users: string[]; entitlements: string[]; policies: string[] }>('profiles/missing-ids', {
-        userIds: ids.userIds ?? [],
-        entitlementIds: ids.entitlementIds ?? [],
-        policyIds: ids.policyIds ?? [],
-      }),
-    );
-    const problems = [
-      ...(missing?.users ?? []).map((id) => `unknown user ${id}`),
-      ...(missing?.entitlements ?? []).map((id) => `unknown entitlement ${id}`),
-      ...(missing?.policies ?? []).map((id) => `unknown policy ${id}`),
-    ];
-    if (problems.length > 0) throw badInput(problems.join('; '));
-  }
+  constructor(
+    private readonly db: Database,
+    private readonly tasks: TaskService,
+  ) {}
 
   async createPolicy(name: string, steps: { approverType: ApproverType; userIds: string[] }[], actor: Viewer | null = null): Promise<PolicyRecord> {
     checkName(name);
@@ -79,7 +50,7 @@ export class ProfileService {
       if (step.approverType === 'USERS' && step.userIds.length === 0) throw badInput(`Step ${index + 1} names no approvers`);
     });
     const normalised = steps.map((s) => ({ approverType: s.approverType, userIds: s.approverType === 'USERS' ? [...new Set(s.userIds)] : [] }));
-    await this.requireExisting({ userIds: normalised.flatMap((s) => s.userIds) });
+    await requireExisting(this.db, { userIds: normalised.flatMap((s) => s.userIds) });
     const row = await this.db.write(async (tx) => {
       const created = await tx.one<{ policy: { id: string; name: string; steps: string } }>('policies/create-policy', {
         id: newId(),
@@ -95,7 +66,7 @@ export class ProfileService {
 
   async createProfile(input: ProfileSettingsInput, actor: Viewer | null = null): Promise<string> {
     checkName(input.name);
-    await this.requireExisting({ policyIds: [input.enrollmentPolicyId, input.unenrollmentPolicyId].filter((x): x is string => !!x) });
+    await requireExisting(this.db, { policyIds: [input.enrollmentPolicyId, input.unenrollmentPolicyId].filter((x): x is string => !!x) });
     const row = await this.db.write(async (tx) => {
       const created = await tx.one<{ id: string }>('profiles/create-profile', {
         profile: {
@@ -122,7 +93,7 @@ export class ProfileService {
   /** Fields left out (undefined) keep their value; a policy id given as null clears it. */
   async updateProfile(id: string, input: ProfileSettingsInput, actor: Viewer | null = null): Promise<void> {
     checkName(input.name);
-    await this.requireExisting({ policyIds: [input.enrollmentPolicyId, input.unenrollmentPolicyId].filter((x): x is string => !!x) });
+    await requireExisting(this.db, { policyIds: [input.enrollmentPolicyId, input.unenrollmentPolicyId].filter((x): x is string => !!x) });
     const changes: Record<string, unknown> = { name: input.name };
     if (input.description !== undefined) changes.description = input.description;
     for (const key of ['allowEnrollmentRequests', 'bypassItemRequestPolicies', 'bypassItemRevokePolicies', 'unenrollmentAction'] as const) {
@@ -145,54 +116,26 @@ export class ProfileService {
     if (!row) throw notFound('No such access profile');
   }
 
-  async requireProfile(id: string): Promise<void> {
-    const found = await this.db.read((tx) => tx.run('profiles/profiles-by-id', { ids: [id] }));
-    if (found.length === 0) throw notFound('No such access profile');
+  /** addProfileItems: stores the items and (`requestForMembers`) creates the current members' grant tasks, in one transaction. */
+  async addItems(profileId: string, entitlementIds: string[], requestForMembers: boolean, actor: Viewer | null = null): Promise<void> {
+    await requireProfile(this.db, profileId);
+    await requireExisting(this.db, { entitlementIds });
+    await this.db.write(async (tx) => {
+      const added = (await tx.one<{ added: string[] }>('profiles/add-profile-items', { profileId, entitlementIds }))?.added ?? [];
+      if (added.length === 0) return;
+      recordAudit(tx, actor, { action: 'PROFILE_ITEMS_ADDED', subjectType: 'AccessProfile', subjectId: profileId, after: { added } });
+      if (requestForMembers) await itemsAddedIn(tx, this.tasks, profileId, added, actor);
+    });
   }
 
-  /** Stores the items; returns the ids newly added (the workflow acts on them). */
-  async addItems(profileId: string, entitlementIds: string[], actor: Viewer | null = null): Promise<string[]> {
-    await this.requireProfile(profileId);
-    await this.requireExisting({ entitlementIds });
-    const row = await this.db.write(async (tx) => {
-      const added = await tx.one<{ added: string[] }>('profiles/add-profile-items', { profileId, entitlementIds });
-      if (added && added.added.length > 0) recordAudit(tx, actor, { action: 'PROFILE_ITEMS_ADDED', subjectType: 'AccessProfile', subjectId: profileId, after: { added: added.added } });
-      return added;
+  /** removeProfileItems: removes the items and applies the profile's unenrollment action to them for its members, in one transaction. */
+  async removeItems(profileId: string, entitlementIds: string[], actor: Viewer | null = null): Promise<void> {
+    await requireProfile(this.db, profileId);
+    await this.db.write(async (tx) => {
+      const removed = (await tx.one<{ removed: string[] }>('profiles/remove-profile-items', { profileId, entitlementIds }))?.removed ?? [];
+      if (removed.length === 0) return;
+      recordAudit(tx, actor, { action: 'PROFILE_ITEMS_REMOVED', subjectType: 'AccessProfile', subjectId: profileId, before: { removed } });
+      await itemsRemovedIn(tx, this.tasks, profileId, removed, actor);
     });
-    return row?.added ?? [];
-  }
-
-  async removeItems(profileId: string, entitlementIds: string[], actor: Viewer | null = null): Promise<string[]> {
-    await this.requireProfile(profileId);
-    const row = await this.db.write(async (tx) => {
-      const removed = await tx.one<{ removed: string[] }>('profiles/remove-profile-items', { profileId, entitlementIds });
-      if (removed && removed.removed.length > 0) recordAudit(tx, actor, { action: 'PROFILE_ITEMS_REMOVED', subjectType: 'AccessProfile', subjectId: profileId, before: { removed: removed.removed } });
-      return removed;
-    });
-    return row?.removed ?? [];
-  }
-
-  /** Stores the automation; returns the exclusion-list changes (the sync acts on them). */
-  async setAutomation(profileId: string, input: AutomationInput, actor: Viewer | null = null): Promise<{ excludedAdded: string[]; excludedRemoved: string[] }> {
-    await this.requireProfile(profileId);
-    const conditionEntitlementIds = [...new Set(input.conditionEntitlementIds)];
-    const excludedUserIds = [...new Set(input.excludedUserIds)];
-    if (input.enabled && conditionEntitlementIds.length === 0) throw badInput('An enabled automation needs at least one condition entitlement');
-    await this.requireExisting({ entitlementIds: conditionEntitlementIds, userIds: excludedUserIds });
-    const row = await this.db.write(async (tx) => {
-      const before = await automationOf(tx, profileId);
-      const saved = await tx.one<{ excludedAdded: string[]; excludedRemoved: string[] }>('profiles/set-automation', {
-        profileId,
-        enabled: input.enabled,
-        mode: input.mode,
-        pauseOnAnomalies: input.pauseOnAnomalies,
-        conditionEntitlementIds,
-        excludedUserIds,
-        now: now(),
-      });
-      if (saved) recordAudit(tx, actor, { action: 'AUTOMATION_SAVED', subjectType: 'AccessProfile', subjectId: profileId, before, after: await automationOf(tx, profileId) });
-      return saved;
-    });
-    return row ?? { excludedAdded: [], excludedRemoved: [] };
   }
 }

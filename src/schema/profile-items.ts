@@ -1,7 +1,6 @@
 /**
- * Profile items and membership automation settings. The foundation stores them; the workflow
- * (item changes create tasks) and the sync (saving starts a sync) act on them through
- * `services.profileEvents`.
+ * Profile items and membership automation settings: each mutation is one service call (items and
+ * their members' tasks in one transaction; the automation with its exclusion tasks, then a sync).
  */
 import { builder } from '../builder.js';
 import { rawIdOf } from '../ids.js';
@@ -20,8 +19,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       const profileId = rawIdOf('AccessProfile', String(args.profileId));
       const entitlementIds = args.entitlementIds.map((id) => rawIdOf('Entitlement', String(id)));
-      const added = await context.services.profiles.addItems(profileId, entitlementIds, context.viewer);
-      await context.services.profileEvents.itemsAdded(profileId, added, args.requestForMembers ?? true, context.viewer);
+      await context.services.profiles.addItems(profileId, entitlementIds, args.requestForMembers ?? true, context.viewer);
       return reloadProfile(context, profileId);
     },
   }),
@@ -32,8 +30,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       const profileId = rawIdOf('AccessProfile', String(args.profileId));
       const entitlementIds = args.entitlementIds.map((id) => rawIdOf('Entitlement', String(id)));
-      const removed = await context.services.profiles.removeItems(profileId, entitlementIds, context.viewer);
-      await context.services.profileEvents.itemsRemoved(profileId, removed, context.viewer);
+      await context.services.profiles.removeItems(profileId, entitlementIds, context.viewer);
       return reloadProfile(context, profileId);
     },
   }),
@@ -50,8 +47,7 @@ builder.mutationFields((t) => ({
         conditionEntitlementIds: args.input.conditionEntitlementIds.map((id) => rawIdOf('Entitlement', String(id))),
         excludedUserIds: (args.input.excludedUserIds ?? []).map((id) => rawIdOf('User', String(id))),
       };
-      const changes = await context.services.profiles.setAutomation(profileId, input, context.viewer);
-      await context.services.profileEvents.automationSaved(profileId, input.enabled, changes, context.viewer);
+      await context.services.membership.saveAutomation(profileId, input, context.viewer);
       return reloadProfile(context, profileId);
     },
   }),

@@ -2,7 +2,7 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
 import type { ConnectionResult } from './connection.js';
-import type { TaskRecord } from '../tasks/records.js';
+import type { TaskRecord } from '../workflow/records.js';
 import type { AppRecord, EntitlementRecord, GrantRecord, PolicyRecord, ProfileRecord, UserRecord } from '../directory/records.js';
 
 export const UserRef = builder.objectRef<UserRecord>('User');

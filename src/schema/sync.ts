@@ -1,9 +1,10 @@
 /** The sync engine's types: SyncRun, SyncDiff, pending enrollments, and the sync and membership mutations. */
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
-import { rawIdOf } from '../ids.js';
+import { AppError, conflict } from '../errors.js';
+import { encodeGlobalId, rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
-import { SYNC_RUN_STATES, SYNC_TRIGGERS, type SyncRunRecord } from '../sync/records.js';
+import { SYNC_RUN_STATES, SYNC_TRIGGERS, type SyncOutcome, type SyncRunRecord } from '../sync/records.js';
 import { pageOf, toConnection, type ConnectionResult } from './connection.js';
 import { AccessProfileRef, TaskConnection, TaskRef, UserConnection, UserRef } from './refs.js';
 
@@ -159,20 +160,42 @@ builder.objectFields(AccessProfileRef, (t) => ({
 
 // ------------------------------------------------------------------ mutations
 
+/** The `reason` of the CONFLICT a sync gets when another holds the profile's lease. */
+export const SYNC_RUNNING = 'SYNC_RUNNING';
+
+/** A sync's outcome as the API answers it: the run, or the error code of why none started. */
+function runOrRefusal(outcome: SyncOutcome): SyncRunRecord {
+  switch (outcome.kind) {
+    case 'ran':
+      return outcome.run;
+    case 'busy':
+      throw conflict('A sync of this profile is already running', {
+        reason: SYNC_RUNNING,
+        syncRunId: outcome.runningRunId ? encodeGlobalId('SyncRun', outcome.runningRunId) : null,
+      });
+    case 'paused':
+      throw new AppError('SAFEGUARD_PAUSED', 'A paused sync of this profile awaits review: resume or discard it first', {
+        syncRunId: encodeGlobalId('SyncRun', outcome.pausedRunId),
+      });
+    case 'disabled':
+      throw conflict('The membership automation of this profile is disabled');
+  }
+}
+
 builder.mutationFields((t) => ({
   syncNow: t.field({
     type: SyncRunRef,
     authScopes: { admin: true },
     description: 'Syncs the profile now and returns the run; CONFLICT while another sync of it runs, SAFEGUARD_PAUSED while one awaits review',
     args: { profileId: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => context.services.sync.syncNow(rawIdOf('AccessProfile', String(args.profileId)), context.viewer),
+    resolve: async (_root, args, context) => runOrRefusal(await context.services.sync.sync(rawIdOf('AccessProfile', String(args.profileId)), 'MANUAL', context.viewer)),
   }),
   resumeSync: t.field({
     type: SyncRunRef,
     authScopes: { admin: true },
     description: "Applies a paused run's staged changes, each rechecked against the graph as it is now",
     args: { syncRunId: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => context.services.sync.resume(rawIdOf('SyncRun', String(args.syncRunId)), context.viewer),
+    resolve: async (_root, args, context) => runOrRefusal(await context.services.sync.resume(rawIdOf('SyncRun', String(args.syncRunId)), context.viewer)),
   }),
   discardSync: t.field({
     type: SyncRunRef,
@@ -187,7 +210,7 @@ builder.mutationFields((t) => ({
     description: 'Enrollment tasks (MANUAL) for users who are not members; they need not match the rule',
     args: { profileId: t.arg.id({ required: true }), userIds: t.arg.idList({ required: true }) },
     resolve: (_root, args, context) =>
-      context.services.sync.enrollUsers(
+      context.services.membership.enrollUsers(
         rawIdOf('AccessProfile', String(args.profileId)),
         args.userIds.map((id) => rawIdOf('User', String(id))),
         context.viewer,
@@ -199,7 +222,7 @@ builder.mutationFields((t) => ({
     description: "Unenrollment tasks for members (however enrolled); a non-member's pending enrollment is cancelled",
     args: { profileId: t.arg.id({ required: true }), userIds: t.arg.idList({ required: true }) },
     resolve: (_root, args, context) =>
-      context.services.sync.unenrollUsers(
+      context.services.membership.unenrollUsers(
         rawIdOf('AccessProfile', String(args.profileId)),
         args.userIds.map((id) => rawIdOf('User', String(id))),
         context.viewer,

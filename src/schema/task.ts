@@ -1,7 +1,7 @@
 import { canReadAll, canReadUser, hasScope } from '../auth/viewer.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import type { TaskFilters } from '../tasks/service.js';
+import type { TaskFilters } from '../workflow/tasks.js';
 import { forbidden } from '../errors.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll, type ApprovalRow } from '../loaders.js';

@@ -5,7 +5,7 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { rawIdOf } from '../ids.js';
-import type { TaskRecord } from '../tasks/records.js';
+import type { TaskRecord } from '../workflow/records.js';
 import { TaskRef } from './refs.js';
 
 async function reloadTask(context: Context, id: string): Promise<TaskRecord> {

@@ -48,3 +48,14 @@ export interface SyncDiff {
   wouldPause: boolean;
   pauseReason: string | null;
 }
+
+/**
+ * What asking for a sync came to: a run (that ended COMPLETED or PAUSED), or why none started:
+ * another sync of the profile holds the lease (`busy`), a paused run awaits review (`paused`), or
+ * the automation is off (`disabled`). The GraphQL edge maps the refusals to error codes.
+ */
+export type SyncOutcome =
+  | { kind: 'ran'; run: SyncRunRecord }
+  | { kind: 'busy'; runningRunId: string | null }
+  | { kind: 'paused'; pausedRunId: string }
+  | { kind: 'disabled' };

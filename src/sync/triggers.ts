@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { SyncTrigger } from './records.js';
-import { isSyncRunning, type SyncService } from './service.js';
+import type { SyncService } from './runner.js';
 
 /** What the triggers use: the database (whose commits they follow) and the timings. */
 export interface TriggerDeps {
@@ -132,16 +132,13 @@ export class SyncTriggers {
   /** Runs an automatic sync; a profile that is busy is retried (for a change) or skipped (schedule). */
   private async runAutomatic(profileId: string, trigger: SyncTrigger, retryWhenBusy: boolean): Promise<void> {
     try {
-      await this.sync.sync(profileId, trigger, null);
+      const outcome = await this.sync.sync(profileId, trigger, null);
+      // The running sync may have read the graph before this change: sync again after it. A
+      // paused profile waits for its review, a disabled one for its automation.
+      if (outcome.kind === 'busy' && retryWhenBusy) this.requestSync(profileId);
     } catch (error) {
-      if (isSyncRunning(error)) {
-        // The running sync may have read the graph before this change: sync again after it.
-        if (retryWhenBusy) this.requestSync(profileId);
-        return;
-      }
-      const code = error instanceof AppError ? error.extensions.code : null;
-      // Paused (awaiting review) or disabled since: nothing to do automatically.
-      if (code === 'SAFEGUARD_PAUSED' || code === 'CONFLICT' || code === 'NOT_FOUND') return;
+      // Deleted since: nothing to sync. A failed run is recorded as FAILED, and the next sync redoes it.
+      if (error instanceof AppError && error.extensions.code === 'NOT_FOUND') return;
       this.deps.logger.error('automatic sync failed', { profileId, trigger, message: (error as Error).message });
     }
   }

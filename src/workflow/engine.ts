@@ -10,7 +10,7 @@ import type { Tx } from '../db/database.js';
 import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
 import type { DomainEvent } from '../events/log.js';
 import { newId, now } from '../ids.js';
-import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from '../tasks/records.js';
+import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from './records.js';
 
 export const WORKFLOW_BATCH = 2000;
 /** Profiles may include other profiles' enrollment entitlements; cascades stop this deep. */

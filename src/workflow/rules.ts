@@ -16,7 +16,7 @@
  * provisions, but does not decide.
  */
 import { canReadUser, hasScope, isAdmin, type Viewer } from '../auth/viewer.js';
-import type { TaskState } from '../tasks/records.js';
+import type { TaskState } from './records.js';
 
 /** What the rules look at: a task as read (TaskRecord) or as locked for a change. */
 export interface TaskFacts {

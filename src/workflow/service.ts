@@ -1,22 +1,19 @@
 /**
  * The access workflow's entry points: self-service requests, reviewers' decisions, provisioning,
- * cancellation, and what a change of a profile's items means for its members. Each is one write
- * transaction; events are appended in it and published after it commits.
+ * and cancellation. Each is one write transaction; events are appended in it and published after
+ * it commits.
  */
-import { batchesOf } from '../batches.js';
 import { recordAudit } from '../audit/trail.js';
 import { isAdmin, type Viewer } from '../auth/viewer.js';
 import type { Database, Tx } from '../db/database.js';
-import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
+import type { PolicyStep } from '../directory/records.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
 import { newId, now } from '../ids.js';
-import type { TaskService } from '../tasks/service.js';
-import type { TaskOrigin, TaskRequest, TaskState } from '../tasks/records.js';
+import type { TaskService } from './tasks.js';
+import type { TaskOrigin, TaskRequest, TaskState } from './records.js';
 import { Outcome } from './engine.js';
 import { mayDecide, mayProvision, type TaskFacts } from './rules.js';
 
-/** Members handled per transaction when a profile's items change. */
-export const MEMBER_BATCH = 1000;
 const MAX_TEXT = 2000;
 
 interface LockedTask {
@@ -209,53 +206,5 @@ export class WorkflowService {
       await this.engine.cancel(tx, [taskId], reason ?? 'Cancelled', viewer.userId, outcome);
       await this.audit(tx, viewer, 'TASK_CANCELLED', task, { reason: reason ?? 'Cancelled' });
     });
-  }
-
-  /** Items added to a profile: grant tasks for its current members (held items just gain the source). */
-  async itemsAdded(profileId: string, entitlementIds: string[], requestForMembers: boolean, actor: Viewer | null): Promise<void> {
-    if (!requestForMembers || entitlementIds.length === 0) return;
-    const members = await this.membersOf(profileId);
-    for (const batch of batchesOf(members.userIds, MEMBER_BATCH)) {
-      const rows = batch.map((userId) => ({ parentId: null, userId, profileId }));
-      await this.unit(async (tx, outcome) => {
-        const missing = await this.engine.itemsToGrant(tx, rows, entitlementIds);
-        const requests: TaskRequest[] = missing.map((r) => ({
-          kind: 'GRANT',
-          origin: 'PROFILE_ITEM_ADDED',
-          userId: r.userId,
-          entitlementId: r.entitlementId,
-          profileId,
-          requestedById: actor?.userId ?? null,
-        }));
-        await this.engine.createIn(tx, requests, outcome);
-      });
-    }
-  }
-
-  /** Items removed from a profile: the profile's unenrollment action, for those items, for its members. */
-  async itemsRemoved(profileId: string, entitlementIds: string[], actor: Viewer | null): Promise<void> {
-    if (entitlementIds.length === 0) return;
-    const members = await this.membersOf(profileId);
-    for (const batch of batchesOf(members.userIds, MEMBER_BATCH)) {
-      const rows = batch.map((userId) => ({ parentId: null, userId, profileId, action: members.action }));
-      await this.unit(async (tx, outcome) => {
-        await this.engine.cancelOpenItemTasks(tx, rows, entitlementIds, 'The item was removed from the profile', outcome);
-        const toRevoke = await this.engine.itemsToRevoke(tx, rows, entitlementIds);
-        const requests: TaskRequest[] = toRevoke.map((r) => ({
-          kind: 'REVOKE',
-          origin: 'PROFILE_ITEM_REMOVED',
-          userId: r.userId,
-          entitlementId: r.entitlementId,
-          profileId,
-          requestedById: actor?.userId ?? null,
-        }));
-        await this.engine.createIn(tx, requests, outcome);
-      });
-    }
-  }
-
-  private async membersOf(profileId: string): Promise<{ action: UnenrollmentAction; userIds: string[] }> {
-    const row = await this.db.read((tx) => tx.one<{ action: UnenrollmentAction; userIds: string[] }>('workflow/members-of-profile', { profileId }));
-    return row ?? { action: 'REVOKE_UNJUSTIFIED', userIds: [] };
   }
 }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SCOPES, bootstrapAdmin, type Viewer } from '../../src/auth/viewer.js';
-import type { TaskRecord } from '../../src/tasks/records.js';
+import type { TaskRecord } from '../../src/workflow/records.js';
 import { inboxOf, isAssignedToDecide, isAssignedToProvision } from '../../src/workflow/rules.js';
 import { resetGraph, runCypher, startTestApp, type TestApp } from '../helpers/app.js';
 import { seededRandom } from '../helpers/random.js';

@@ -6,7 +6,7 @@
 import type { Database, Tx } from '../db/database.js';
 import type { TaskRecord, TaskRequest } from './records.js';
 import { taskReads } from './repository.js';
-import { Outcome, WorkflowEngine, type WorkflowDefaults } from '../workflow/engine.js';
+import { Outcome, WorkflowEngine, type WorkflowDefaults } from './engine.js';
 
 export const TASK_BATCH = 2000;
 

@@ -1,0 +1,262 @@
+/**
+ * The sync engine: compares who should be a member of a profile with who is (one set-based
+ * statement per profile, cypher/sync/compute-diff), and acts on the difference (apply.ts) under a
+ * lease in Neo4j (lease.ts), so that one profile never syncs twice at once, with the safeguard
+ * (safeguard.ts) that pauses mass removals for review. Every change of a run's state goes through
+ * the journal (journal.ts).
+ */
+import type { Viewer } from '../auth/viewer.js';
+import { batchesOf } from '../batches.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import { directoryReads } from '../directory/repository.js';
+import { AppError, conflict, notFound } from '../errors.js';
+import { encodeGlobalId, newId } from '../ids.js';
+import { InFlight } from '../in-flight.js';
+import type { Logger } from '../logger.js';
+import type { SettingsService } from '../settings/service.js';
+import type { TaskService } from '../workflow/tasks.js';
+import { applyChanges, type ApplyDeps, type SyncHooks } from './apply.js';
+import { syncJournal } from './journal.js';
+import { LeaseLostError, SyncLease, type RunRef } from './lease.js';
+import type { SyncDiff, SyncOutcome, SyncRunRecord, SyncTrigger } from './records.js';
+import { syncReads } from './repository.js';
+import { safeguardVerdict } from './safeguard.js';
+
+/** What the sync engine uses. */
+export interface SyncDeps {
+  db: Database;
+  config: Pick<Config, 'syncLeaseSeconds' | 'syncIntervalSeconds'>;
+  logger: Logger;
+  settings: SettingsService;
+  tasks: TaskService;
+}
+
+/** The `reason` of the INTERNAL error of a sync that failed (it is recorded as FAILED). */
+export const SYNC_FAILED = 'SYNC_FAILED';
+
+/** A start refused inside its transaction: thrown to roll the transaction back, returned as the outcome. */
+class Refused extends Error {
+  constructor(readonly outcome: Exclude<SyncOutcome, { kind: 'ran' }>) {
+    super(outcome.kind);
+  }
+}
+
+async function unlessRefused<T>(work: Promise<T>): Promise<T | Refused> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof Refused) return error;
+    throw error;
+  }
+}
+
+export class SyncService {
+  /** Rows per write transaction. */
+  batchSize = 2000;
+  hooks: SyncHooks = {};
+
+  /** Runs under way in this process (a sync or a resume, however started): idle() waits for them. */
+  private readonly running = new InFlight();
+  private readonly lease: SyncLease;
+
+  constructor(private readonly deps: SyncDeps) {
+    this.lease = new SyncLease(deps.config);
+  }
+
+  /** Resolves once no sync or resume started in this process is still under way. */
+  idle(): Promise<void> {
+    return this.running.idle();
+  }
+
+  get busy(): boolean {
+    return this.running.busy;
+  }
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  private get applying(): ApplyDeps {
+    return { db: this.db, lease: this.lease, tasks: this.deps.tasks, batchSize: this.batchSize, hooks: this.hooks };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async diff(profileId: string): Promise<SyncDiff> {
+    const { row, settings } = await this.db.read(async (tx) => ({
+      row: await tx.one<Omit<SyncDiff, 'profileId' | 'wouldPause' | 'pauseReason'>>('sync/compute-diff', { profileId }),
+      settings: await this.deps.settings.safeguard(tx),
+    }));
+    if (!row) throw notFound('No such access profile');
+    const pauseReason = safeguardVerdict(row.memberCount, row.toUnenroll.length, row.pauseOnAnomalies, settings);
+    return { ...row, profileId, wouldPause: pauseReason !== null, pauseReason };
+  }
+
+  async run(runId: string): Promise<SyncRunRecord> {
+    const [run] = await this.db.read((tx) => syncReads.runsByIds(tx, [runId]));
+    if (!run) throw notFound('No such sync run');
+    return run;
+  }
+
+  // ---------------------------------------------------------------- running a sync
+
+  /**
+   * Runs one sync of a profile to its end (COMPLETED, PAUSED or FAILED, which throws) and returns
+   * the run, or why none started. Only one runs per profile at a time, across instances: the lease
+   * is taken in the same transaction that creates the run.
+   */
+  sync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncOutcome> {
+    return this.running.track(this.runSync(profileId, trigger, actor));
+  }
+
+  private async runSync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncOutcome> {
+    const runId = newId();
+    const ref: RunRef = { runId, holder: runId, profileId };
+    const refused = await unlessRefused(
+      this.db.write(async (tx) => {
+        const [profile] = await directoryReads.profilesById(tx, [profileId]);
+        if (!profile) throw notFound('No such access profile');
+        if (!profile.automationEnabled) throw new Refused({ kind: 'disabled' });
+        const lease = await this.lease.acquire(tx, ref);
+        if (!lease.acquired) throw new Refused({ kind: 'busy', runningRunId: lease.heldByRunId });
+        const paused = await tx.one<{ id: string }>('sync/paused-run-of-profile', { profileId });
+        if (paused) throw new Refused({ kind: 'paused', pausedRunId: paused.id });
+        await syncJournal.started(tx, ref, trigger, actor);
+      }),
+    );
+    if (refused instanceof Refused) return refused.outcome;
+    const run = await this.failingRun(ref, 'The sync failed', async () => {
+      await this.hooks.afterStart?.(runId);
+      const diff = await this.diff(profileId);
+      if (!diff.wouldPause) return this.applyAndFinish(ref, diff, diff, true);
+      await this.pause(ref, diff);
+      return undefined;
+    });
+    return { kind: 'ran', run: run ?? (await this.run(runId)) };
+  }
+
+  /**
+   * Runs a started run's work; any error marks the run FAILED and reaches the caller as a coded
+   * error that says what redoes the work (the reason is on the run and on its SYNC_FAILED event).
+   */
+  private async failingRun<T>(ref: RunRef, message: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const reason = await this.fail(ref, error);
+      if (error instanceof AppError) throw error;
+      throw new AppError('INTERNAL', `${message}: ${reason}. ${this.redoneBy()}`, { syncRunId: encodeGlobalId('SyncRun', ref.runId), reason: SYNC_FAILED });
+    }
+  }
+
+  /** What redoes a failed run's work: every run compares the graph afresh, so the next one does. */
+  private redoneBy(): string {
+    const minutes = Math.max(1, Math.round(this.deps.config.syncIntervalSeconds / 60));
+    return `The next sync of the profile redoes what is left: the scheduled one (every ${minutes} minute${minutes === 1 ? '' : 's'}), a change of who holds its condition entitlements, or Sync now`;
+  }
+
+  /**
+   * Applies a run's changes (the diff's, or the staged ones of a resumed run) with the diff's stale
+   * task cancellations, then completes it. With nothing to do (the steady state) only the
+   * finishing transaction writes, recording the diff's counts when `recordDiff`.
+   */
+  private async applyAndFinish(ref: RunRef, diff: SyncDiff, changes: { toEnroll: string[]; toUnenroll: string[] }, recordDiff: boolean): Promise<SyncRunRecord | undefined> {
+    const toCancel = [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks];
+    const idle = changes.toEnroll.length === 0 && changes.toUnenroll.length === 0 && toCancel.length === 0;
+    if (!idle) {
+      if (recordDiff) await this.recordDiff(ref, diff);
+      await applyChanges(this.applying, ref, { enrollmentEntitlementId: diff.enrollmentEntitlementId, mode: diff.mode, toEnroll: changes.toEnroll, toUnenroll: changes.toUnenroll, toCancel });
+    }
+    return this.db.write(async (tx) => {
+      await this.lease.renew(tx, ref);
+      const run = await syncJournal.completed(tx, ref, idle && recordDiff ? diff : null);
+      await this.lease.release(tx, ref);
+      return run;
+    });
+  }
+
+  private async recordDiff(ref: RunRef, diff: SyncDiff): Promise<void> {
+    await this.db.write(async (tx) => {
+      await this.lease.renew(tx, ref);
+      await syncJournal.counted(tx, ref.runId, diff);
+    });
+  }
+
+  /** The safeguard tripped: stage the lists on the run (no task written), mark it PAUSED, free the lease. */
+  private async pause(ref: RunRef, diff: SyncDiff): Promise<void> {
+    await this.recordDiff(ref, diff);
+    const enroll = batchesOf(diff.toEnroll, this.batchSize);
+    const unenroll = batchesOf(diff.toUnenroll, this.batchSize);
+    for (let i = 0; i < Math.max(enroll.length, unenroll.length); i += 1) {
+      await this.db.write(async (tx) => {
+        await this.lease.renew(tx, ref);
+        await syncJournal.staged(tx, ref.runId, enroll[i] ?? [], unenroll[i] ?? []);
+      });
+    }
+    await this.db.write(async (tx) => {
+      await this.lease.renew(tx, ref);
+      await syncJournal.paused(tx, ref, diff);
+      await this.lease.release(tx, ref);
+    });
+  }
+
+  /**
+   * Records a failed run (with its SYNC_FAILED event) and frees its lease; returns the reason
+   * recorded. A run that lost its lease is left to its successor, which marks it FAILED.
+   */
+  private async fail(ref: RunRef, error: unknown): Promise<string> {
+    this.deps.logger.error('sync failed', { runId: ref.runId, profileId: ref.profileId, message: (error as Error)?.message });
+    if (error instanceof LeaseLostError) return 'it lost its lease to another run of the profile (its lease expired)';
+    const reason = error instanceof AppError ? error.message : 'an internal error stopped it (the server log has the details)';
+    try {
+      await this.db.write(async (tx) => {
+        await syncJournal.failed(tx, ref, reason);
+        await this.lease.release(tx, ref);
+      });
+    } catch (recordError) {
+      // The lease expires by itself, and the next run marks this one FAILED.
+      this.deps.logger.error('could not record a failed sync', { runId: ref.runId, message: (recordError as Error)?.message });
+    }
+    return reason;
+  }
+
+  // ---------------------------------------------------------------- review of a paused run
+
+  /** Applies a paused run's staged changes, each rechecked against the graph as it is now. */
+  resume(runId: string, actor: Viewer | null): Promise<Extract<SyncOutcome, { kind: 'ran' | 'busy' }>> {
+    return this.running.track(this.runResume(runId, actor));
+  }
+
+  private async runResume(runId: string, actor: Viewer | null): Promise<Extract<SyncOutcome, { kind: 'ran' | 'busy' }>> {
+    const holder = `${runId}:resume:${newId()}`;
+    const started = await unlessRefused(
+      this.db.write(async (tx) => {
+        const [run] = await syncReads.runsByIds(tx, [runId]);
+        if (!run) throw notFound('No such sync run');
+        if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be resumed; this one is ${run.state}`);
+        const ref: RunRef = { runId, holder, profileId: run.profileId };
+        const lease = await this.lease.acquire(tx, ref);
+        if (!lease.acquired) throw new Refused({ kind: 'busy', runningRunId: lease.heldByRunId });
+        const staged = (await tx.one<{ toEnroll: string[]; toUnenroll: string[] }>('sync/staged-of-runs', { runIds: [runId] })) ?? { toEnroll: [], toUnenroll: [] };
+        if (!(await syncJournal.resumed(tx, ref, staged, actor))) throw conflict('The sync is no longer paused');
+        return { ref, staged };
+      }),
+    );
+    if (started instanceof Refused) return started.outcome as { kind: 'busy'; runningRunId: string | null };
+    const { ref, staged } = started;
+    const run = await this.failingRun(ref, 'Resuming the sync failed', async () => this.applyAndFinish(ref, await this.diff(ref.profileId), staged, false));
+    return { kind: 'ran', run: run ?? (await this.run(runId)) };
+  }
+
+  /** Drops a paused run's staged changes (kept on the run for the record); automatic syncs go on. */
+  async discard(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
+    await this.db.write(async (tx) => {
+      const [run] = await syncReads.runsByIds(tx, [runId]);
+      if (!run) throw notFound('No such sync run');
+      if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be discarded; this one is ${run.state}`);
+      if (!(await syncJournal.discarded(tx, runId, run.profileId, actor))) throw conflict('The sync is no longer paused');
+    });
+    return this.run(runId);
+  }
+}
