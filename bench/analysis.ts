@@ -181,7 +181,7 @@ try {
   await time('unjustified grants (page + count)', 3, () => analysis.unjustifiedGrants(null, 51, true));
 
   if (process.env.BENCH_PROFILE === '1') {
-    const saved = (await db.read((tx) => tx.one<{ conditionIds: string[]; excludedIds: string[] }>('analysis/profile-settings', { profileId: biggestProfile.get('id') })))!;
+    const saved = (await db.read('bench.analysis', (tx) => tx.one<{ conditionIds: string[]; excludedIds: string[] }>('analysis/profile-settings', { profileId: biggestProfile.get('id') })))!;
     const session = db.driver.session();
     const result = await session.run(`PROFILE ${db.cypher.get('analysis/diff-membership')}`, {
       profileId: biggestProfile.get('id'),

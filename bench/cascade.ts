@@ -43,13 +43,13 @@ async function main(): Promise<void> {
     const items = Array.from({ length: ITEMS }, (_, i) => `item-${i}`);
     await services.ingest.upsertEntitlements(items.map((externalId) => ({ externalId, appExternalId: 'app', name: externalId })));
     const profileId = await services.profiles.createProfile({ name: 'Bench', enrollmentPolicyId: auto.id, bypassItemRequestPolicies: true });
-    const entitlements = await services.db.read((tx) => directoryReads.entitlementsByExternalId(tx, items));
+    const entitlements = await services.db.read('bench.cascade', (tx) => directoryReads.entitlementsByExternalId(tx, items));
     await services.profiles.addItems(profileId, entitlements.map((e) => e.id), false);
-    const [profile] = await services.db.read((tx) => directoryReads.profilesById(tx, [profileId]));
+    const [profile] = await services.db.read('bench.cascade', (tx) => directoryReads.profilesById(tx, [profileId]));
     const userIds: string[] = [];
     for (let i = 0; i < USERS; i += 5000) {
       const ids = Array.from({ length: Math.min(5000, USERS - i) }, (_, k) => `u${i + k}`);
-      userIds.push(...(await services.db.read((tx) => directoryReads.usersByExternalId(tx, ids))).map((u) => u.id));
+      userIds.push(...(await services.db.read('bench.cascade', (tx) => directoryReads.usersByExternalId(tx, ids))).map((u) => u.id));
     }
     process.stdout.write(`setup: ${USERS} users, ${ITEMS} items in ${((Date.now() - setupStart) / 1000).toFixed(1)} s\n`);
 

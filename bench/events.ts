@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const delays: number[] = [];
   let missing = 0;
   for (let i = 0; i < EVENTS; i += 1) {
-    const committedAt = await services.db.write(async (tx) => {
+    const committedAt = await services.db.write('bench.events', async (tx) => {
       const { created, existing } = await services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId, entitlementId: entitlementIds[i]! }]);
       const taskId = (created[0] ?? existing[0])!;
       tx.unit.recordEvents([{ type: 'TASK_APPROVED', taskId, userId }]);

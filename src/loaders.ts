@@ -19,18 +19,18 @@ export interface ApprovalRow {
 }
 
 /** Loads one value per key with one statement for all the keys of a request. */
-function byKey<V>(db: Database, read: (tx: Tx, keys: readonly string[]) => Promise<Map<string, V>>, missing: V): DataLoader<string, V> {
+function byKey<V>(db: Database, name: string, read: (tx: Tx, keys: readonly string[]) => Promise<Map<string, V>>, missing: V): DataLoader<string, V> {
   return new DataLoader(async (keys) => {
-    const found = await db.read((tx) => read(tx, keys));
+    const found = await db.read(`loaders.${name}`, (tx) => read(tx, keys));
     return keys.map((key) => found.get(key) ?? missing);
   });
 }
 
 type ById<T extends { id: string }> = (tx: Tx, ids: readonly string[]) => Promise<T[]>;
 
-function byId<T extends { id: string }>(db: Database, read: ById<T>): DataLoader<string, T | null> {
+function byId<T extends { id: string }>(db: Database, name: string, read: ById<T>): DataLoader<string, T | null> {
   return new DataLoader(async (ids) => {
-    const records = await db.read((tx) => read(tx, ids));
+    const records = await db.read(`loaders.${name}`, (tx) => read(tx, ids));
     const found = new Map(records.map((r) => [r.id, r]));
     return ids.map((id) => found.get(id) ?? null);
   });
@@ -38,7 +38,7 @@ function byId<T extends { id: string }>(db: Database, read: ById<T>): DataLoader
 
 function idLists(db: Database, statement: string, parentParam: string): DataLoader<string, string[]> {
   return new DataLoader(async (parentIds) => {
-    const lists = await db.read((tx) => idListsByParent(tx, statement, parentParam, parentIds));
+    const lists = await db.read(`loaders.${statement}`, (tx) => idListsByParent(tx, statement, parentParam, parentIds));
     return parentIds.map((id) => lists.get(id) ?? []);
   });
 }
@@ -62,7 +62,7 @@ function idPages(db: Database, statement: string, parentParam: string): DataLoad
       await Promise.all(
         [...groups.values()].map(async (group) => {
           const { after, limit } = group[0]!;
-          const pages = await db.read((tx) => idPagesByParent(tx, statement, parentParam, group.map((k) => k.parentId), after, limit));
+          const pages = await db.read(`loaders.${statement}`, (tx) => idPagesByParent(tx, statement, parentParam, group.map((k) => k.parentId), after, limit));
           for (const [parentId, page] of pages) results.set(`${parentId}|${after ?? ''}|${limit}`, page);
         }),
       );
@@ -74,13 +74,13 @@ function idPages(db: Database, statement: string, parentParam: string): DataLoad
 
 export function createLoaders(db: Database) {
   return {
-    user: byId(db, directoryReads.usersById),
-    app: byId(db, directoryReads.appsById),
-    entitlement: byId(db, directoryReads.entitlementsById),
-    grant: byId(db, directoryReads.grantsById),
-    policy: byId(db, directoryReads.policiesById),
-    profile: byId(db, directoryReads.profilesById),
-    task: byId(db, taskReads.byIds),
+    user: byId(db, 'user', directoryReads.usersById),
+    app: byId(db, 'app', directoryReads.appsById),
+    entitlement: byId(db, 'entitlement', directoryReads.entitlementsById),
+    grant: byId(db, 'grant', directoryReads.grantsById),
+    policy: byId(db, 'policy', directoryReads.policiesById),
+    profile: byId(db, 'profile', directoryReads.profilesById),
+    task: byId(db, 'task', taskReads.byIds),
     membershipsOfUser: idLists(db, 'directory/memberships-of-users', 'userIds'),
     profilesIncludingEntitlement: idLists(db, 'directory/profiles-including-entitlements', 'entitlementIds'),
     justifyingProfilesOfGrant: idLists(db, 'directory/justifying-profiles-of-grants', 'grantIds'),
@@ -91,9 +91,10 @@ export function createLoaders(db: Database) {
     holdersOfEntitlement: idPages(db, 'directory/holders-of-entitlements', 'entitlementIds'),
     entitlementsOfApp: idPages(db, 'directory/entitlements-of-apps', 'appIds'),
     membersOfProfile: idPages(db, 'profiles/members-of-profiles', 'profileIds'),
-    syncRun: byId(db, syncReads.runsByIds),
+    syncRun: byId(db, 'syncRun', syncReads.runsByIds),
     stagedOfRun: byKey(
       db,
+      'stagedOfRun',
       async (tx, runIds) =>
         new Map(
           (await tx.run<{ runId: string; toEnroll: string[]; toUnenroll: string[] }>('sync/staged-of-runs', { runIds })).map((r) => [r.runId, { toEnroll: r.toEnroll, toUnenroll: r.toUnenroll }]),
@@ -107,6 +108,7 @@ export function createLoaders(db: Database) {
     childrenOfTask: idLists(db, 'workflow/children-of-tasks', 'taskIds'),
     approvalsOfTask: byKey(
       db,
+      'approvalsOfTask',
       async (tx, taskIds) =>
         new Map(
           (await tx.run<{ taskId: string; approvals: (ApprovalRow | null)[] }>('workflow/approvals-of-tasks', { taskIds })).map((r) => [
@@ -116,7 +118,7 @@ export function createLoaders(db: Database) {
         ),
       [] as ApprovalRow[],
     ),
-    adminIds: byKey(db, async (tx) => new Map([['admins', (await tx.one<{ ids: string[] }>('workflow/admin-ids'))?.ids ?? []]]), [] as string[]),
+    adminIds: byKey(db, 'adminIds', async (tx) => new Map([['admins', (await tx.one<{ ids: string[] }>('workflow/admin-ids'))?.ids ?? []]]), [] as string[]),
   };
 }
 

@@ -38,7 +38,7 @@ export class AnalysisService {
   // ---- why ----------------------------------------------------------------------------------
 
   async explainAccess(userId: string, entitlementId: string): Promise<AccessExplanation> {
-    const row = await this.db.read((tx) =>
+    const row = await this.db.read('analysis.explainAccess', (tx) =>
       tx.one<{
         entitlementKind: string;
         grant: { id: string; grantedAt: string; direct: boolean; enrolledVia: string | null; grantedByTaskId: string | null } | null;
@@ -67,7 +67,7 @@ export class AnalysisService {
   // ---- who ----------------------------------------------------------------------------------
 
   async holders(entitlementId: string, filter: { sourceType: SourceType | null; profileId: string | null }, after: string | null, limit: number): Promise<Page<HolderRow>> {
-    return this.db.read(async (tx) => {
+    return this.db.read('analysis.holders', async (tx) => {
       const params = { entitlementId, sourceType: filter.sourceType, profileId: filter.profileId };
       const rows = await tx.run<Omit<HolderRow, 'unjustified'>>('analysis/list-holders', { ...params, after, limit });
       const total = (await tx.one<{ total: number }>('analysis/count-holders', params))?.total ?? 0;
@@ -91,7 +91,7 @@ export class AnalysisService {
   // ---- hygiene reports ----------------------------------------------------------------------
 
   async unjustifiedGrants(after: string | null, limit: number, withTotal = true): Promise<Page<UnjustifiedGrantRow>> {
-    return this.db.read(async (tx) => {
+    return this.db.read('analysis.unjustifiedGrants', async (tx) => {
       const rows = await tx.run<UnjustifiedGrantRow>('analysis/list-unjustified-grants', { after, limit });
       const total = withTotal ? ((await tx.one<{ total: number }>('analysis/count-unjustified-grants'))?.total ?? 0) : -1;
       return { rows, total };
@@ -99,7 +99,7 @@ export class AnalysisService {
   }
 
   private async keyedReport<T>(statement: string, params: Record<string, unknown>): Promise<Page<T>> {
-    return this.db.read(async (tx) => (await tx.one<Page<T>>(statement, params)) ?? { rows: [], total: 0 });
+    return this.db.read('analysis.keyedReport', async (tx) => (await tx.one<Page<T>>(statement, params)) ?? { rows: [], total: 0 });
   }
 
   driftedMembers(after: string | null, limit: number): Promise<Page<DriftedMemberRow>> {

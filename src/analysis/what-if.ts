@@ -67,7 +67,7 @@ async function itemGrants(tx: Tx, userIds: string[], itemIds: string[]): Promise
 
 /** What a sync with this automation (and these items) would do now, by the sync's rules; saves nothing. */
 export async function whatIf(db: Database, settings: SettingsService, profileId: string, proposal: AutomationProposal): Promise<WhatIfResult> {
-  return db.read(async (tx) => {
+  return db.read('analysis.whatIf', async (tx) => {
     const saved = await profileSettings(tx, profileId);
     const conditionIds = unique(proposal.conditionIds ?? saved.conditionIds);
     const excludedIds = unique(proposal.excludedIds ?? saved.excludedIds);
@@ -135,7 +135,7 @@ export async function whatIf(db: Database, settings: SettingsService, profileId:
 
 export async function blastRadius(db: Database, settings: SettingsService, change: BlastChangeKind, profileId: string, entitlementId: string | null): Promise<BlastRadiusResult> {
   if (change !== 'DISABLE_PROFILE' && entitlementId === null) throw badInput(`${change} needs an entitlementId`);
-  return db.read(async (tx) => {
+  return db.read('analysis.blastRadius', async (tx) => {
     const saved = await profileSettings(tx, profileId);
     let unenrolled: string[] = [];
     let revoked: RevocationRow = { revokeCount: 0, keepCount: 0, revokedUserCount: 0, rows: [] };

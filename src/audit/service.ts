@@ -62,7 +62,7 @@ export class AuditService {
 
   /** Up to `limit` entries older than `beforeSeq` (null: the newest), newest first. */
   async list(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<{ entries: AuditEntryRecord[]; total: number }> {
-    return this.db.read(async (tx) => {
+    return this.db.read('audit.list', async (tx) => {
       const params = filterParams(filter);
       const rows = await tx.run<{ entry: Partial<AuditEntryRecord> }>('audit/list-audit-entries', { ...params, before: beforeSeq ?? Number.MAX_SAFE_INTEGER, limit });
       const count = await tx.one<{ total: number }>('audit/count-audit-entries', params);
@@ -72,7 +72,7 @@ export class AuditService {
 
   async head(tx?: Tx): Promise<{ seq: number; lastHash: string }> {
     const read = async (t: Tx) => t.one<{ seq: number; lastHash: string }>('audit/chain-head');
-    const row = tx ? await read(tx) : await this.db.read(read);
+    const row = tx ? await read(tx) : await this.db.read('audit.read', read);
     return { seq: Number(row?.seq ?? 0), lastHash: row?.lastHash ?? GENESIS_HASH };
   }
 
@@ -88,7 +88,7 @@ export class AuditService {
     let checked = 0;
     const broken = (seq: number, problem: AuditProblem): AuditVerification => ({ ok: false, checked, headSeq: head.seq, firstBrokenSeq: seq, problem });
     while (expectedSeq <= head.seq) {
-      const rows = await this.db.read((tx) =>
+      const rows = await this.db.read('audit.broken', (tx) =>
         tx.run<{ entry: Partial<AuditEntryRecord> }>('audit/read-chain', { after: expectedSeq - 1, upTo: head.seq, limit: this.verifyPageSize }),
       );
       if (rows.length === 0) break;

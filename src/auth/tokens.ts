@@ -34,7 +34,7 @@ export class AuthService {
     if (!match) return null;
     const token = match[1]!;
     if (this.adminToken !== null && safeEqual(token, this.adminToken)) return bootstrapAdmin;
-    const row = await this.db.read((tx) =>
+    const row = await this.db.read('auth.authenticate', (tx) =>
       tx.one<{ tokenId: string; scopes: string[]; userId: string; role: Role; status: string }>('auth/find-token', {
         hash: hashToken(token),
       }),
@@ -50,7 +50,7 @@ export class AuthService {
     if (scopes.length === 0) throw badInput('A token needs at least one scope');
     if (name.trim() === '' || name.length > 200) throw badInput('A token name must be 1 to 200 characters');
     const token = `age_${randomBytes(32).toString('base64url')}`;
-    const row = await this.db.write(async (tx) => {
+    const row = await this.db.write('auth.createToken', async (tx) => {
       const created = await tx.one<{ token: ApiTokenRecord }>('auth/create-token', {
         userId,
         id: randomUUID(),
@@ -68,7 +68,7 @@ export class AuthService {
   }
 
   async revokeToken(id: string, actor: Viewer | null = null): Promise<ApiTokenRecord> {
-    const row = await this.db.write(async (tx) => {
+    const row = await this.db.write('auth.revokeToken', async (tx) => {
       const at = new Date().toISOString();
       const revoked = await tx.one<{ token: ApiTokenRecord }>('auth/revoke-token', { id, now: at });
       // The first revocation wins: revoking a revoked token changes nothing and records nothing.
@@ -88,7 +88,7 @@ export class AuthService {
   }
 
   async setUserRole(userId: string, role: Role, actor: Viewer | null = null): Promise<void> {
-    const row = await this.db.write(async (tx) => {
+    const row = await this.db.write('auth.setUserRole', async (tx) => {
       const before = await tx.one<{ user: { role: Role } }>('directory/users-by-id', { ids: [userId] });
       const set = await tx.one('auth/set-user-role', { userId, role, now: new Date().toISOString() });
       if (set && before && before.user.role !== role) {

@@ -59,6 +59,9 @@ function toCypherValues(value: unknown): unknown {
   return value;
 }
 
+/** A transaction's metadata: the app, and the unit of work it runs. */
+export const metadataOf = (unit: string): Params => ({ app: 'access-governance-engine', unit });
+
 const TRANSIENT = /^Neo.TransientError|ServiceUnavailable|SessionExpired/;
 
 export class Database {
@@ -103,10 +106,14 @@ export class Database {
     this.statementCounts.set(name, (this.statementCounts.get(name) ?? 0) + 1);
   }
 
-  async read<T>(work: (tx: Tx) => Promise<T>, metadata: Params = {}): Promise<T> {
+  /**
+   * One read transaction. `unit` names the unit of work ('workflow.decide', 'loaders.byId'): it is
+   * the transaction's metadata, seen in SHOW TRANSACTIONS and the query log.
+   */
+  async read<T>(unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
     try {
-      return await session.executeRead((raw) => work(new Tx(raw, this)), { metadata });
+      return await session.executeRead((raw) => work(new Tx(raw, this)), { metadata: metadataOf(unit) });
     } catch (error) {
       throw this.translate(error);
     } finally {
@@ -135,9 +142,9 @@ export class Database {
    * One unit of work in one write transaction. The work may be retried by the driver on transient
    * errors, so it has no side effects of its own: it records events, audit changes and holder
    * changes on `tx.unit`, a fresh one per attempt; they are appended last inside the transaction
-   * and acted on once it has committed. `metadata` is the transaction's (seen in SHOW TRANSACTIONS).
+   * and acted on once it has committed. `unit` names the unit of work, as for `read`.
    */
-  async write<T>(work: (tx: Tx) => Promise<T>, metadata: Params = {}): Promise<T> {
+  async write<T>(unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     let committed: { result: T; unit: UnitOfWork };
     try {
@@ -149,7 +156,7 @@ export class Database {
           for (const finish of this.finishers) await finish(tx, unit);
           return { result, unit };
         },
-        { metadata },
+        { metadata: metadataOf(unit) },
       );
     } catch (error) {
       throw this.translate(error);
@@ -171,7 +178,7 @@ export class Database {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
       this.countStatement(name);
-      await session.run(this.cypher.get(name), toCypherValues(params) as Params);
+      await session.run(this.cypher.get(name), toCypherValues(params) as Params, { metadata: metadataOf(`db.${name}`) });
     } catch (error) {
       throw this.translate(error);
     } finally {
@@ -187,7 +194,7 @@ export class Database {
 
   async ping(): Promise<boolean> {
     try {
-      await this.driver.executeQuery('RETURN 1', {}, { database: this.database });
+      await this.driver.executeQuery('RETURN 1', {}, { database: this.database, transactionConfig: { metadata: metadataOf('db.ping') } });
       return true;
     } catch {
       return false;

@@ -1,4 +1,4 @@
-import type { Database } from './database.js';
+import { metadataOf, type Database } from './database.js';
 
 /** Creates constraints and indexes; safe on a fresh or an existing database. */
 export async function migrate(db: Database): Promise<void> {
@@ -12,8 +12,8 @@ export async function migrate(db: Database): Promise<void> {
     .filter(Boolean);
   const session = db.driver.session({ database: db.database });
   try {
-    for (const statement of statements) await session.run(statement);
-    await session.run('CALL db.awaitIndexes(60)');
+    for (const statement of statements) await session.run(statement, {}, { metadata: metadataOf('db.migrate') });
+    await session.run('CALL db.awaitIndexes(60)', {}, { metadata: metadataOf('db.migrate') });
   } finally {
     await session.close();
   }

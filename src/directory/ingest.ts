@@ -106,7 +106,7 @@ export class IngestService {
       managerExternalId: u.managerExternalId ?? null,
     }));
     const inBatch = new Set(rows.map((r) => r.externalId));
-    return this.db.write(async (tx) => {
+    return this.db.write('directory.upsertUsers', async (tx) => {
       const managers = rows.map((r) => r.managerExternalId).filter((m): m is string => m !== null && !inBatch.has(m));
       const unknown = await missing(tx, 'User', managers);
       if (unknown.size > 0) {
@@ -140,7 +140,7 @@ export class IngestService {
       provisioning: a.provisioning ?? 'AUTOMATIC',
       ownerExternalIds: [...new Set(a.ownerExternalIds ?? [])],
     }));
-    return this.db.write(async (tx) => {
+    return this.db.write('directory.upsertApps', async (tx) => {
       const unknown = await missing(tx, 'User', rows.flatMap((r) => r.ownerExternalIds));
       if (unknown.size > 0) {
         throw rejectRows(
@@ -183,7 +183,7 @@ export class IngestService {
     });
     duplicates(entitlements, (e) => e.externalId, problems);
     if (problems.length > 0) throw rejectRows('upsertEntitlements', problems);
-    return this.db.write(async (tx) => {
+    return this.db.write('directory.upsertEntitlements', async (tx) => {
       const unknownApps = await missing(tx, 'App', rows.map((r) => r.appExternalId));
       const policyIds = [...new Set(rows.flatMap((r) => [r.requestPolicyId, r.revokePolicyId]).filter((p): p is string => p !== null))];
       const unknownPolicies = new Set(policyIds.length ? ((await tx.one<{ missing: string[] }>('directory/missing-policies', { ids: policyIds }))?.missing ?? []) : []);
@@ -213,7 +213,7 @@ export class IngestService {
     const replace = [...new Set(replaceForEntitlements ?? [])];
     const rows = grants.map((g) => ({ id: newId(), userExternalId: g.userExternalId, entitlementExternalId: g.entitlementExternalId }));
 
-    return this.db.write(async (tx) => {
+    return this.db.write('directory.upsertGrants', async (tx) => {
       const unknownUsers = await missing(tx, 'User', rows.map((r) => r.userExternalId));
       const entitlementIds = [...new Set([...rows.map((r) => r.entitlementExternalId), ...replace])];
       const unknownEntitlements = await missing(tx, 'Entitlement', entitlementIds);

@@ -6,7 +6,7 @@ export class DirectoryQueries {
   constructor(private readonly db: Database) {}
 
   users(after: string | null, limit: number, search: string | null) {
-    return this.db.read((tx) => directoryReads.listUsers(tx, after, limit, search));
+    return this.db.read('directory.users', (tx) => directoryReads.listUsers(tx, after, limit, search));
   }
 
   userByExternalId(externalId: string) {
@@ -14,7 +14,7 @@ export class DirectoryQueries {
   }
 
   apps(after: string | null, limit: number) {
-    return this.db.read((tx) => directoryReads.listApps(tx, after, limit));
+    return this.db.read('directory.apps', (tx) => directoryReads.listApps(tx, after, limit));
   }
 
   appByExternalId(externalId: string) {
@@ -22,7 +22,7 @@ export class DirectoryQueries {
   }
 
   entitlements(after: string | null, limit: number, search: string | null) {
-    return this.db.read((tx) => directoryReads.listEntitlements(tx, after, limit, search));
+    return this.db.read('directory.entitlements', (tx) => directoryReads.listEntitlements(tx, after, limit, search));
   }
 
   entitlementByExternalId(externalId: string) {
@@ -30,15 +30,15 @@ export class DirectoryQueries {
   }
 
   profileIds(after: string | null, limit: number) {
-    return this.db.read((tx) => directoryReads.listProfileIds(tx, after, limit));
+    return this.db.read('directory.profileIds', (tx) => directoryReads.listProfileIds(tx, after, limit));
   }
 
   policies() {
-    return this.db.read((tx) => directoryReads.listPolicies(tx));
+    return this.db.read('directory.policies', (tx) => directoryReads.listPolicies(tx));
   }
 
   /** The one record a lookup by external id finds, or null. */
   private async one<T>(lookup: (tx: Tx, externalIds: readonly string[]) => Promise<T[]>, externalId: string): Promise<T | null> {
-    return (await this.db.read((tx) => lookup(tx, [externalId])))[0] ?? null;
+    return (await this.db.read('directory.byExternalId', (tx) => lookup(tx, [externalId])))[0] ?? null;
   }
 }

@@ -15,7 +15,7 @@ const PRUNE_BATCH = 5000;
 export async function pruneEvents(db: Database, before: string): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = await db.write((tx) => eventWrites.prune(tx, before, PRUNE_BATCH));
+    const deleted = await db.write('events.pruneEvents', (tx) => eventWrites.prune(tx, before, PRUNE_BATCH));
     total += deleted;
     if (deleted < PRUNE_BATCH) return total;
   }

@@ -22,7 +22,7 @@ export function seqOfCursor(cursor: string): number {
 
 /** Refuses a replay after `after` unless the log still holds every event since it. */
 export async function checkReplayable(db: Database, after: number, retentionMs: number): Promise<void> {
-  const { head, oldest } = await db.read((tx) => eventReads.bounds(tx));
+  const { head, oldest } = await db.read('events.checkReplayable', (tx) => eventReads.bounds(tx));
   if (after > head) throw badInput('Unknown event cursor: it is ahead of the event log');
   if (after < head && (oldest === null || oldest > after + 1)) {
     throw badInput(`Event cursor too old: events are kept ${Math.round(retentionMs / 3600_000)} hours and those after it were pruned; subscribe without "after" and reload the current state`);

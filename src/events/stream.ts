@@ -61,7 +61,7 @@ export class EventStream {
 
   private async start(): Promise<void> {
     // Subscribers get what commits from now on; earlier events are for cursors to replay.
-    this.head = (await this.db.read((tx) => eventReads.bounds(tx))).head;
+    this.head = (await this.db.read('events.head', (tx) => eventReads.bounds(tx))).head;
     this.bus.onMessage((events) => {
       if (this.stopped) return;
       this.inbox.push(...events);
@@ -114,7 +114,7 @@ export class EventStream {
         continue;
       }
       if (this.stopped) return;
-      const { head } = await this.db.read((tx) => eventReads.bounds(tx));
+      const { head } = await this.db.read('events.head', (tx) => eventReads.bounds(tx));
       if (head === this.head && !this.busy) return;
       this.trigger();
     }
@@ -152,7 +152,7 @@ export class EventStream {
     }
     if (next.length > 0) await this.deliver(next);
     for (;;) {
-      const { head, events } = await this.db.read((tx) => eventReads.after(tx, this.head, EVENT_READ_BATCH));
+      const { head, events } = await this.db.read('events.catchUp', (tx) => eventReads.after(tx, this.head, EVENT_READ_BATCH));
       if (head < this.head) {
         // The counter went back: the graph was emptied (tests do it). Start again from its start.
         this.logger.warn('events: the log restarted, delivery follows it', { was: this.head, now: head });
@@ -186,7 +186,7 @@ export class EventStream {
     // (a bulk cascade commits thousands of task events at once).
     if (this.subscriptions.size === 0) return events.map((event) => ({ event, task: null }));
     const taskIds = [...new Set(events.map((e) => e.taskId).filter((id): id is string => id !== null))];
-    const tasks = taskIds.length > 0 ? await this.db.read((tx) => eventReads.tasks(tx, taskIds)) : [];
+    const tasks = taskIds.length > 0 ? await this.db.read('events.enrich', (tx) => eventReads.tasks(tx, taskIds)) : [];
     const byId = new Map(tasks.map((t) => [t.id, t]));
     return events.map((event) => ({ event, task: event.taskId ? (byId.get(event.taskId) ?? null) : null }));
   }
@@ -208,7 +208,7 @@ export class EventStream {
 
   /** Reads a page of the log for a replay. */
   async page(after: number): Promise<StoredEvent[]> {
-    return (await this.db.read((tx) => eventReads.after(tx, after, EVENT_READ_BATCH))).events;
+    return (await this.db.read('events.page', (tx) => eventReads.after(tx, after, EVENT_READ_BATCH))).events;
   }
 
   /** Deletes events older than the retention (or than `before`), oldest first, in bounded batches. */

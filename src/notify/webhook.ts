@@ -57,7 +57,7 @@ export class WebhookNotifier {
 
   private async notify(event: StoredEvent): Promise<void> {
     const at = Date.now();
-    const claimed = await this.db.write((tx) =>
+    const claimed = await this.db.write('notify.claim', (tx) =>
       eventWrites.claimNotification(tx, event.seq, this.instance, new Date(at).toISOString(), new Date(at - STALE_CLAIM_MS).toISOString()),
     );
     if (!claimed) return;
@@ -73,7 +73,7 @@ export class WebhookNotifier {
         });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) {
-          await this.db.write((tx) => eventWrites.recordNotification(tx, event.seq, 'SENT', attempt, null, now()));
+          await this.db.write('notify.sent', (tx) => eventWrites.recordNotification(tx, event.seq, 'SENT', attempt, null, now()));
           this.logger.info('notify: paused sync sent', { seq: event.seq, runId: event.runId, attempt });
           return;
         }
@@ -86,7 +86,7 @@ export class WebhookNotifier {
       if (this.stopped) break;
     }
     this.logger.error('notify: webhook gave up', { seq: event.seq, runId: event.runId, error: lastError });
-    await this.db.write((tx) => eventWrites.recordNotification(tx, event.seq, 'FAILED', this.attempts, lastError.slice(0, 500), now()));
+    await this.db.write('notify.failed', (tx) => eventWrites.recordNotification(tx, event.seq, 'FAILED', this.attempts, lastError.slice(0, 500), now()));
   }
 
   private backoff(attempt: number): Promise<void> {
@@ -95,7 +95,7 @@ export class WebhookNotifier {
   }
 
   private async pausedSyncText(event: StoredEvent): Promise<string> {
-    const profile = event.profileId ? (await this.db.read((tx) => directoryReads.profilesById(tx, [event.profileId!])))[0] : undefined;
+    const profile = event.profileId ? (await this.db.read('notify.profileOfEvent', (tx) => directoryReads.profilesById(tx, [event.profileId!])))[0] : undefined;
     const name = profile?.name ?? event.profileId ?? 'unknown profile';
     const staged = stagedRemovalsOf(event);
     const runId = event.runId ? encodeGlobalId('SyncRun', event.runId) : null;

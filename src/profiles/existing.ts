@@ -4,7 +4,7 @@ import { badInput, notFound } from '../errors.js';
 
 /** BAD_INPUT naming every unknown user, entitlement and policy among the ids. */
 export async function requireExisting(db: Database, ids: { userIds?: string[]; entitlementIds?: string[]; policyIds?: string[] }): Promise<void> {
-  const missing = await db.read((tx) =>
+  const missing = await db.read('profiles.requireExisting', (tx) =>
     tx.one<{ users: string[]; entitlements: string[]; policies: string[] }>('profiles/missing-ids', {
       userIds: ids.userIds ?? [],
       entitlementIds: ids.entitlementIds ?? [],
@@ -21,6 +21,6 @@ export async function requireExisting(db: Database, ids: { userIds?: string[]; e
 
 /** NOT_FOUND unless the profile exists. */
 export async function requireProfile(db: Database, id: string): Promise<void> {
-  const found = await db.read((tx) => tx.run('profiles/profiles-by-id', { ids: [id] }));
+  const found = await db.read('profiles.requireProfile', (tx) => tx.run('profiles/profiles-by-id', { ids: [id] }));
   if (found.length === 0) throw notFound('No such access profile');
 }

@@ -87,7 +87,7 @@ export class MembershipService {
   async enrollUsers(profileId: string, userIds: string[], actor: Viewer | null): Promise<TaskRecord[]> {
     const unique = [...new Set(userIds)];
     await requireExisting(this.db, { userIds: unique });
-    return this.db.write(async (tx) => {
+    return this.db.write('profiles.enrollUsers', async (tx) => {
       const profile = await profileOf(tx, profileId);
       const state = await holdingState(tx, profile.enrollmentEntitlementId, unique);
       await this.tasks.cancelIn(
@@ -120,7 +120,7 @@ export class MembershipService {
   async unenrollUsers(profileId: string, userIds: string[], actor: Viewer | null): Promise<TaskRecord[]> {
     const unique = [...new Set(userIds)];
     await requireExisting(this.db, { userIds: unique });
-    return this.db.write(async (tx) => {
+    return this.db.write('profiles.unenrollUsers', async (tx) => {
       const profile = await profileOf(tx, profileId);
       const state = await holdingState(tx, profile.enrollmentEntitlementId, unique);
       const cancelled = await this.tasks.cancelIn(
@@ -160,7 +160,7 @@ export class MembershipService {
     const excludedUserIds = [...new Set(input.excludedUserIds)];
     if (input.enabled && conditionEntitlementIds.length === 0) throw badInput('An enabled automation needs at least one condition entitlement');
     await requireExisting(this.db, { entitlementIds: conditionEntitlementIds, userIds: excludedUserIds });
-    await this.db.write(async (tx) => {
+    await this.db.write('profiles.saveAutomation', async (tx) => {
       const before = await automationOf(tx, profileId);
       if (!before) throw notFound('No such access profile');
       const saved = await tx.one<{ excludedAdded: string[]; excludedRemoved: string[] }>('profiles/set-automation', {

@@ -51,7 +51,7 @@ export class ProfileService {
     });
     const normalised = steps.map((s) => ({ approverType: s.approverType, userIds: s.approverType === 'USERS' ? [...new Set(s.userIds)] : [] }));
     await requireExisting(this.db, { userIds: normalised.flatMap((s) => s.userIds) });
-    const row = await this.db.write(async (tx) => {
+    const row = await this.db.write('profiles.createPolicy', async (tx) => {
       const created = await tx.one<{ policy: { id: string; name: string; steps: string } }>('policies/create-policy', {
         id: newId(),
         name,
@@ -67,7 +67,7 @@ export class ProfileService {
   async createProfile(input: ProfileSettingsInput, actor: Viewer | null = null): Promise<string> {
     checkName(input.name);
     await requireExisting(this.db, { policyIds: [input.enrollmentPolicyId, input.unenrollmentPolicyId].filter((x): x is string => !!x) });
-    const row = await this.db.write(async (tx) => {
+    const row = await this.db.write('profiles.createProfile', async (tx) => {
       const created = await tx.one<{ id: string }>('profiles/create-profile', {
         profile: {
           id: newId(),
@@ -99,7 +99,7 @@ export class ProfileService {
     for (const key of ['allowEnrollmentRequests', 'bypassItemRequestPolicies', 'bypassItemRevokePolicies', 'unenrollmentAction'] as const) {
       if (input[key] !== undefined && input[key] !== null) changes[key] = input[key];
     }
-    const row = await this.db.write(async (tx) => {
+    const row = await this.db.write('profiles.updateProfile', async (tx) => {
       const before = await settingsOf(tx, id);
       const updated = await tx.one('profiles/update-profile', {
         id,
@@ -120,7 +120,7 @@ export class ProfileService {
   async addItems(profileId: string, entitlementIds: string[], requestForMembers: boolean, actor: Viewer | null = null): Promise<void> {
     await requireProfile(this.db, profileId);
     await requireExisting(this.db, { entitlementIds });
-    await this.db.write(async (tx) => {
+    await this.db.write('profiles.addItems', async (tx) => {
       const added = (await tx.one<{ added: string[] }>('profiles/add-profile-items', { profileId, entitlementIds }))?.added ?? [];
       if (added.length === 0) return;
       recordAudit(tx, actor, { action: 'PROFILE_ITEMS_ADDED', subjectType: 'AccessProfile', subjectId: profileId, after: { added } });
@@ -131,7 +131,7 @@ export class ProfileService {
   /** removeProfileItems: removes the items and applies the profile's unenrollment action to them for its members, in one transaction. */
   async removeItems(profileId: string, entitlementIds: string[], actor: Viewer | null = null): Promise<void> {
     await requireProfile(this.db, profileId);
-    await this.db.write(async (tx) => {
+    await this.db.write('profiles.removeItems', async (tx) => {
       const removed = (await tx.one<{ removed: string[] }>('profiles/remove-profile-items', { profileId, entitlementIds }))?.removed ?? [];
       if (removed.length === 0) return;
       recordAudit(tx, actor, { action: 'PROFILE_ITEMS_REMOVED', subjectType: 'AccessProfile', subjectId: profileId, before: { removed } });

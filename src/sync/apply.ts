@@ -66,7 +66,7 @@ export async function applyChanges(deps: ApplyDeps, ref: RunRef, plan: ApplyPlan
   ];
   for (const [phase, all] of phases) {
     for (const ids of batchesOf(all, deps.batchSize)) {
-      await deps.db.write(async (tx) => {
+      await deps.db.write('sync.applyBatch', async (tx) => {
         await deps.lease.renew(tx, ref);
         const done = await applyBatch(deps, tx, ref, plan, phase, ids);
         await syncJournal.progressed(tx, ref, done, { processed: processed + ids.length, total, phase });

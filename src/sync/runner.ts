@@ -84,7 +84,7 @@ export class SyncService {
   // ---------------------------------------------------------------- reads
 
   async diff(profileId: string): Promise<SyncDiff> {
-    const { row, settings } = await this.db.read(async (tx) => ({
+    const { row, settings } = await this.db.read('sync.diff', async (tx) => ({
       row: await tx.one<Omit<SyncDiff, 'profileId' | 'wouldPause' | 'pauseReason'>>('sync/compute-diff', { profileId }),
       settings: await this.deps.settings.safeguard(tx),
     }));
@@ -94,7 +94,7 @@ export class SyncService {
   }
 
   async run(runId: string): Promise<SyncRunRecord> {
-    const [run] = await this.db.read((tx) => syncReads.runsByIds(tx, [runId]));
+    const [run] = await this.db.read('sync.run', (tx) => syncReads.runsByIds(tx, [runId]));
     if (!run) throw notFound('No such sync run');
     return run;
   }
@@ -114,7 +114,7 @@ export class SyncService {
     const runId = newId();
     const ref: RunRef = { runId, holder: runId, profileId };
     const refused = await unlessRefused(
-      this.db.write(async (tx) => {
+      this.db.write('sync.start', async (tx) => {
         const [profile] = await directoryReads.profilesById(tx, [profileId]);
         if (!profile) throw notFound('No such access profile');
         if (!profile.automationEnabled) throw new Refused({ kind: 'disabled' });
@@ -168,7 +168,7 @@ export class SyncService {
       if (recordDiff) await this.recordDiff(ref, diff);
       await applyChanges(this.applying, ref, { enrollmentEntitlementId: diff.enrollmentEntitlementId, mode: diff.mode, toEnroll: changes.toEnroll, toUnenroll: changes.toUnenroll, toCancel });
     }
-    return this.db.write(async (tx) => {
+    return this.db.write('sync.complete', async (tx) => {
       await this.lease.renew(tx, ref);
       const run = await syncJournal.completed(tx, ref, idle && recordDiff ? diff : null);
       await this.lease.release(tx, ref);
@@ -177,7 +177,7 @@ export class SyncService {
   }
 
   private async recordDiff(ref: RunRef, diff: SyncDiff): Promise<void> {
-    await this.db.write(async (tx) => {
+    await this.db.write('sync.recordDiff', async (tx) => {
       await this.lease.renew(tx, ref);
       await syncJournal.counted(tx, ref.runId, diff);
     });
@@ -189,12 +189,12 @@ export class SyncService {
     const enroll = batchesOf(diff.toEnroll, this.batchSize);
     const unenroll = batchesOf(diff.toUnenroll, this.batchSize);
     for (let i = 0; i < Math.max(enroll.length, unenroll.length); i += 1) {
-      await this.db.write(async (tx) => {
+      await this.db.write('sync.stage', async (tx) => {
         await this.lease.renew(tx, ref);
         await syncJournal.staged(tx, ref.runId, enroll[i] ?? [], unenroll[i] ?? []);
       });
     }
-    await this.db.write(async (tx) => {
+    await this.db.write('sync.pause', async (tx) => {
       await this.lease.renew(tx, ref);
       await syncJournal.paused(tx, ref, diff);
       await this.lease.release(tx, ref);
@@ -210,7 +210,7 @@ export class SyncService {
     if (error instanceof LeaseLostError) return 'it lost its lease to another run of the profile (its lease expired)';
     const reason = error instanceof AppError ? error.message : 'an internal error stopped it (the server log has the details)';
     try {
-      await this.db.write(async (tx) => {
+      await this.db.write('sync.fail', async (tx) => {
         await syncJournal.failed(tx, ref, reason);
         await this.lease.release(tx, ref);
       });
@@ -231,7 +231,7 @@ export class SyncService {
   private async runResume(runId: string, actor: Viewer | null): Promise<Extract<SyncOutcome, { kind: 'ran' | 'busy' }>> {
     const holder = `${runId}:resume:${newId()}`;
     const started = await unlessRefused(
-      this.db.write(async (tx) => {
+      this.db.write('sync.resume', async (tx) => {
         const [run] = await syncReads.runsByIds(tx, [runId]);
         if (!run) throw notFound('No such sync run');
         if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be resumed; this one is ${run.state}`);
@@ -251,7 +251,7 @@ export class SyncService {
 
   /** Drops a paused run's staged changes (kept on the run for the record); automatic syncs go on. */
   async discard(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
-    await this.db.write(async (tx) => {
+    await this.db.write('sync.discard', async (tx) => {
       const [run] = await syncReads.runsByIds(tx, [runId]);
       if (!run) throw notFound('No such sync run');
       if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be discarded; this one is ${run.state}`);

@@ -98,7 +98,7 @@ export class SyncTriggers {
     this.profilesToRetry.clear();
     try {
       if (entitlementIds.length > 0) {
-        const rows = await this.deps.db.read((tx) => tx.run<{ id: string }>('sync/profiles-with-condition', { entitlementIds }));
+        const rows = await this.deps.db.read('sync.flush', (tx) => tx.run<{ id: string }>('sync/profiles-with-condition', { entitlementIds }));
         for (const row of rows) profileIds.add(row.id);
       }
     } catch (error) {
@@ -117,7 +117,7 @@ export class SyncTriggers {
     if (this.scheduling || this.stopped) return;
     this.scheduling = true;
     try {
-      const rows = await this.deps.db.read((tx) => tx.run<{ id: string }>('sync/enabled-profiles'));
+      const rows = await this.deps.db.read('sync.scheduledRound', (tx) => tx.run<{ id: string }>('sync/enabled-profiles'));
       for (const row of rows) {
         if (this.stopped) return;
         await this.runAutomatic(row.id, 'SCHEDULE', false);

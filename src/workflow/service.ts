@@ -58,8 +58,8 @@ export class WorkflowService {
   }
 
   /** One write transaction of workflow work: what it gathers is recorded on the transaction's unit of work. */
-  private async unit(work: (tx: Tx, outcome: Outcome) => Promise<void>): Promise<Outcome> {
-    return this.db.write(async (tx) => {
+  private async unit(name: string, work: (tx: Tx, outcome: Outcome) => Promise<void>): Promise<Outcome> {
+    return this.db.write(`workflow.${name}`, async (tx) => {
       // A fresh outcome per attempt: the driver may retry the function.
       const attempt = new Outcome();
       await work(tx, attempt);
@@ -91,7 +91,7 @@ export class WorkflowService {
     if (viewer.userId === null) throw badInput('The bootstrap admin token acts as no user: request access with a user token');
     checkText('A reason', reason);
     const userId = viewer.userId;
-    const target = await this.db.read((tx) =>
+    const target = await this.db.read('workflow.requestAccess', (tx) =>
       tx.one<{ kind: string; profileId: string | null; allowEnrollmentRequests: boolean; held: boolean }>('workflow/entitlement-for-request', { entitlementId, userId }),
     );
     if (!target) throw notFound('No such entitlement');
@@ -109,7 +109,7 @@ export class WorkflowService {
       reason,
       enrollVia: enrollment ? 'SELF_SERVICE' : null,
     };
-    const outcome = await this.unit(async (tx, o) => {
+    const outcome = await this.unit('requestAccess', async (tx, o) => {
       await this.engine.createIn(tx, [request], o);
       const [task] = o.created.length > 0 ? await this.tasks.byIds(tx, o.created) : [];
       if (task) {
@@ -129,7 +129,7 @@ export class WorkflowService {
     if (viewer.userId === null) throw forbidden('Decisions are recorded against a user: decide with a user token');
     checkText('A comment', comment);
     const reviewerId = viewer.userId;
-    await this.unit(async (tx, outcome) => {
+    await this.unit('decide', async (tx, outcome) => {
       const task = await this.lock(tx, taskId);
       if (task.userId === reviewerId) throw forbidden('Nobody decides a task about their own access');
       if (task.state !== 'PENDING_APPROVAL') throw conflict(`The task is no longer awaiting approval (it is ${task.state})`, { state: task.state });
@@ -167,7 +167,7 @@ export class WorkflowService {
 
   /** The owner of a MANUAL app (or an admin) reports the task provisioned (scope `provision`). */
   async completeProvisioning(viewer: Viewer, taskId: string): Promise<void> {
-    await this.unit(async (tx, outcome) => {
+    await this.unit('completeProvisioning', async (tx, outcome) => {
       const task = await this.lockForProvisioning(tx, viewer, taskId);
       await this.engine.complete(tx, [task.id], outcome, 0, viewer.userId);
       await this.audit(tx, viewer, 'PROVISIONING_COMPLETED', task, {});
@@ -178,7 +178,7 @@ export class WorkflowService {
   async failProvisioning(viewer: Viewer, taskId: string, reason: string): Promise<void> {
     if (reason.trim() === '') throw badInput('A reason is required');
     checkText('A reason', reason);
-    await this.unit(async (tx, outcome) => {
+    await this.unit('failProvisioning', async (tx, outcome) => {
       const task = await this.lockForProvisioning(tx, viewer, taskId);
       await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_PROVISIONING', to: 'FAILED', reason, byId: viewer.userId, now: now() });
       outcome.events.push({ type: 'TASK_FAILED', taskId, userId: task.userId, profileId: task.profileId, payload: { byId: viewer.userId, reason } });
@@ -196,7 +196,7 @@ export class WorkflowService {
   /** The requester of a task (or its subject, for a self-service request) or an admin withdraws it. */
   async cancel(viewer: Viewer, taskId: string, reason: string | null): Promise<void> {
     checkText('A reason', reason);
-    await this.unit(async (tx, outcome) => {
+    await this.unit('cancel', async (tx, outcome) => {
       const task = await this.lock(tx, taskId);
       const own = viewer.userId !== null && (task.requestedById === viewer.userId || (task.origin === 'SELF_SERVICE' && task.userId === viewer.userId));
       if (!own && !isAdmin(viewer)) throw forbidden('Only the requester or an admin cancels a task');

@@ -53,7 +53,7 @@ export class TaskService {
   }
 
   async create(requests: TaskRequest[]): Promise<CreatedTasks> {
-    return this.db.write((tx) => this.createIn(tx, requests));
+    return this.db.write('workflow.create', (tx) => this.createIn(tx, requests));
   }
 
   /** Cancels those of the tasks still open (appending TASK_CANCELLED); returns the ids cancelled. */
@@ -72,7 +72,7 @@ export class TaskService {
 
   /** One page of task ids (ordered by id, after `after`) and how many match. */
   async list(filters: TaskFilters, after: string | null, limit: number): Promise<{ ids: string[]; total: number }> {
-    return this.db.read(async (tx) => ({
+    return this.db.read('workflow.list', async (tx) => ({
       ids: (await tx.run<{ id: string }>('tasks/list-tasks', { ...filters, after, limit })).map((r) => r.id),
       total: (await tx.one<{ total: number }>('tasks/count-tasks', { ...filters }))?.total ?? 0,
     }));

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { neo4jUriOfWorker } from './workers.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -22,7 +23,7 @@ export interface GraphQLResponse<T> {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return parseConfig({ NEO4J_URI: inject('neo4jUri'), ADMIN_TOKEN, LOG_LEVEL: 'error', SYNC_DEBOUNCE_MS: '200', ...overrides });
+  return parseConfig({ NEO4J_URI: overrides.NEO4J_URI ?? testNeo4jUri(), ADMIN_TOKEN, LOG_LEVEL: 'error', SYNC_DEBOUNCE_MS: '200', ...overrides });
 }
 
 /** The apps this test file has started and not stopped: the harness waits for them between tests. */
@@ -101,4 +102,9 @@ export async function runCypher<T = Record<string, any>>(t: TestApp, query: stri
 
 export function codesOf(body: GraphQLResponse<unknown>): unknown[] {
   return (body.errors ?? []).map((e) => e.extensions?.code);
+}
+
+/** The Neo4j this test file's worker owns. */
+export function testNeo4jUri(): string {
+  return neo4jUriOfWorker(inject('neo4jUris'));
 }

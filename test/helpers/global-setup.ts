@@ -1,29 +1,40 @@
 /**
- * Starts the throwaway Neo4j the integration tests use (unless NEO4J_URI names one) and stops
- * it at the end. NEO4J_TEST_PORT and NEO4J_TEST_INSTANCE let several checkouts test at once.
+ * Starts the throwaway Neo4j servers the integration tests use, one per vitest worker (unless
+ * NEO4J_URI names one), and stops them at the end. NEO4J_TEST_PORT (the first server's port; the
+ * others take the next ones) and NEO4J_TEST_INSTANCE let several checkouts test at once.
  */
 import type { TestProject } from 'vitest/node';
 import { startNeo4j, stopNeo4j, wipeNeo4j } from '../../scripts/neo4j.js';
+import { testWorkers } from './workers.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.NEO4J_URI) {
-    project.provide('neo4jUri', process.env.NEO4J_URI);
+    project.provide('neo4jUris', [process.env.NEO4J_URI]);
     return async () => {};
   }
-  const name = process.env.NEO4J_TEST_INSTANCE ?? 'test';
+  const base = process.env.NEO4J_TEST_INSTANCE ?? 'test';
   const port = Number(process.env.NEO4J_TEST_PORT ?? 7688);
   const keep = process.env.NEO4J_TEST_KEEP === '1';
-  const server = await startNeo4j({ name, port });
-  project.provide('neo4jUri', server.uri);
+  const names = Array.from({ length: testWorkers() }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
+  const servers = await Promise.all(names.map((name, i) => startNeo4j({ name, port: port + i })));
+  project.provide(
+    'neo4jUris',
+    servers.map((s) => s.uri),
+  );
   return async () => {
     if (keep) return;
-    await stopNeo4j(name);
-    wipeNeo4j(name);
+    await Promise.all(
+      names.map(async (name) => {
+        await stopNeo4j(name);
+        wipeNeo4j(name);
+      }),
+    );
   };
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    neo4jUri: string;
+    /** One per worker: a test file uses its worker's (test/helpers/workers.ts). */
+    neo4jUris: string[];
   }
 }

@@ -290,7 +290,7 @@ describe('same transaction', () => {
   it('an entry recorded in a transaction that fails is not written, nor is the change', async () => {
     const before = await headSeq(t);
     await expect(
-      t.app.services.db.write(async (tx) => {
+      t.app.services.db.write('test.audit', async (tx) => {
         await tx.run('settings/update-safeguard-settings', { minMembers: 7, maxUnenrollRatio: 0.7, now: new Date().toISOString() });
         recordAudit(tx, null, { action: 'SAFEGUARD_SETTINGS_UPDATED', subjectType: 'Settings', subjectId: 'global', after: { minMembers: 7 } });
         throw new Error('the change fails after recording its entry');

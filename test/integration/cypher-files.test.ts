@@ -2,12 +2,12 @@
  * Every Cypher file of the registry is checked by Neo4j itself (EXPLAIN plans it without running
  * it), so a syntax error in any file fails the suite; and an unknown name fails loudly.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CypherRegistry, UnknownCypherError } from '../../src/db/cypher.js';
 import { Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/logger.js';
-import { resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { resetGraph, startTestApp, testNeo4jUri, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 const registry = new CypherRegistry();
@@ -67,7 +67,7 @@ describe('the Cypher files', () => {
 
   it('migrations go to the configured database (NEO4J_DATABASE), not the server default', async () => {
     const logger = createLogger('error');
-    const elsewhere = new Database({ uri: inject('neo4jUri'), user: 'neo4j', password: '', database: 'nosuchdatabase' }, logger);
+    const elsewhere = new Database({ uri: testNeo4jUri(), user: 'neo4j', password: '', database: 'nosuchdatabase' }, logger);
     try {
       // Community has one user database: a migration sent to another one fails rather than
       // quietly creating the constraints in the default database.
@@ -75,7 +75,7 @@ describe('the Cypher files', () => {
     } finally {
       await elsewhere.close();
     }
-    const named = new Database({ uri: inject('neo4jUri'), user: 'neo4j', password: '', database: 'neo4j' }, logger);
+    const named = new Database({ uri: testNeo4jUri(), user: 'neo4j', password: '', database: 'neo4j' }, logger);
     try {
       await migrate(named);
     } finally {
@@ -85,7 +85,7 @@ describe('the Cypher files', () => {
 
   it('an unknown name throws, in the registry and in a transaction, and runs nothing', async () => {
     expect(() => registry.get('directory/no-such-statement')).toThrow(UnknownCypherError);
-    await expect(t.app.services.db.read((tx) => tx.run('directory/no-such-statement'))).rejects.toThrow(/no Cypher statement named "directory\/no-such-statement"/);
+    await expect(t.app.services.db.read('test.cypher-files', (tx) => tx.run('directory/no-such-statement'))).rejects.toThrow(/no Cypher statement named "directory\/no-such-statement"/);
     // Nothing was sent for it (other statements, such as the event poll, may run meanwhile).
     expect(t.app.services.db.statementCounts.has('directory/no-such-statement')).toBe(false);
   });

@@ -17,7 +17,7 @@ const SYNC_EVENTS = `subscription($after: String) { syncEvents(after: $after) { 
 const seqOf = (cursor: string): number => Number(Buffer.from(cursor, 'base64').toString('utf8').split(':')[1]);
 
 async function appendOn(t: TestApp, events: DomainEvent[]): Promise<void> {
-  await t.app.services.db.write(async (tx) => tx.unit.recordEvents(events));
+  await t.app.services.db.write('test.events-redis', async (tx) => tx.unit.recordEvents(events));
 }
 
 async function busReady(t: TestApp): Promise<void> {

@@ -22,7 +22,7 @@ const SYNC_EVENTS = `subscription($after: String, $profileId: ID) {
 }`;
 
 async function append(events: DomainEvent[]): Promise<void> {
-  await t.app.services.db.write(async (tx) => tx.unit.recordEvents(events));
+  await t.app.services.db.write('test.events', async (tx) => tx.unit.recordEvents(events));
 }
 
 /** A real task for `user` (raw ids), created through the task service. */
@@ -96,7 +96,7 @@ describe('the event log', () => {
     const before = await graphCount('MATCH (e:Event) RETURN count(e)');
     const tasksBefore = await graphCount('MATCH (t:Task) RETURN count(t)');
     await expect(
-      t.app.services.db.write(async (tx) => {
+      t.app.services.db.write('test.events', async (tx) => {
         const { created } = await t.app.services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId: ids.u3!, entitlementId: ids['gh-admin']! }]);
         tx.unit.recordEvents([{ type: 'TASK_CREATED', taskId: created[0], userId: ids.u3 }]);
         throw new Error('the change fails after appending');
@@ -228,7 +228,7 @@ describe('taskEvents', () => {
     const after = collect(second, 'taskEvents', TASK_EVENTS, { after: lastCursor });
     await writer;
     const head = t.app.services.eventStream.deliveredThrough;
-    const { head: logHead } = await t.app.services.db.read(async (tx) => (await tx.one<{ head: number }>('events/event-bounds'))!);
+    const { head: logHead } = await t.app.services.db.read('test.events', async (tx) => (await tx.one<{ head: number }>('events/event-bounds'))!);
     await after.until((events) => events.length > 0 && seqOf(events.at(-1)!.cursor) >= logHead);
     const seqs = after.events().map((e) => seqOf(e.cursor));
     const start = seqOf(lastCursor);

@@ -69,7 +69,7 @@ const lease = (profileId: string, holder: string, ttlMs = 60_000) => ({
 const leases = () => runCypher(t, `MATCH (l:SyncLease) RETURN l.profileId AS profileId, l.holder AS holder, l.runId AS runId`);
 
 async function acquire(profileId: string, holder: string, ttlMs?: number) {
-  return t.app.services.db.write((tx) => tx.one<{ acquired: boolean; runId: string | null }>('sync/acquire-lease', lease(profileId, holder, ttlMs)));
+  return t.app.services.db.write('test.lease-race', (tx) => tx.one<{ acquired: boolean; runId: string | null }>('sync/acquire-lease', lease(profileId, holder, ttlMs)));
 }
 
 describe('the sync lease under interleaved transactions', () => {
@@ -84,7 +84,7 @@ describe('the sync lease under interleaved transactions', () => {
     expect(await leases()).toEqual([{ profileId: 'p1', holder: 'B', runId: 'B' }]);
     // ... and it is exclusive: a third acquirer is turned away, and B's renewal holds.
     expect(await acquire('p1', 'C')).toEqual({ acquired: false, runId: 'B' });
-    expect(await t.app.services.db.write((tx) => tx.one('sync/renew-lease', { profileId: 'p1', holder: 'B', expiresAtMs: Date.now() + 60_000 }))).toEqual({ held: true });
+    expect(await t.app.services.db.write('test.lease-race', (tx) => tx.one('sync/renew-lease', { profileId: 'p1', holder: 'B', expiresAtMs: Date.now() + 60_000 }))).toEqual({ held: true });
   });
 
   it('two first acquirers of a profile that never had a lease: exactly one wins', async () => {
@@ -144,7 +144,7 @@ describe("a task's open key under interleaved transactions", () => {
   });
   const seed = async () => {
     await runCypher(t, `CREATE (:User {id: 'u1'}), (:Entitlement {id: 'e1'})`);
-    await t.app.services.db.write((tx) => tx.run('tasks/create-tasks', { rows: [row('t1')], now: now() }));
+    await t.app.services.db.write('test.lease-race', (tx) => tx.run('tasks/create-tasks', { rows: [row('t1')], now: now() }));
   };
   const openTasks = () => runCypher(t, `MATCH (t:Task) WHERE t.openKey IS NOT NULL RETURN t.id AS id, t.state AS state`);
 
@@ -265,7 +265,7 @@ describe('the event log and the audit chain under interleaved transactions', () 
 
   it("two writers of the audit chain: the second reads the head the first moved", async () => {
     const lock = (tx: Tx) => tx.one<{ seq: number; lastHash: string }>('audit/lock-chain', { now: new Date().toISOString(), genesis: 'g' });
-    await t.app.services.db.write(lock); // the head exists
+    await t.app.services.db.write('test.lease-race', lock); // the head exists
     const { first, second } = await interleave(
       async (tx) => {
         const head = await lock(tx);

@@ -4,8 +4,8 @@
  * duplicate or lost task; a change of a condition grant syncs the profile within seconds.
  */
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN_TOKEN, codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, codesOf, resetGraph, startTestApp, testNeo4jUri, type TestApp } from '../helpers/app.js';
 import { collect, wsClient } from '../helpers/events-ws.js';
 import { idOf, ingestOrg } from '../helpers/fixtures.js';
 import { createProfile, cypher, eventually, grant, openTasks, setAutomation, users } from '../helpers/sync-seed.js';
@@ -69,7 +69,7 @@ describe('the lease', () => {
   it('a sync killed half-way is redone after its lease expires: no duplicate and no lost task', async () => {
     const p = await profileToSync('Crash', 'c1', users(0, 60));
     const child = spawnSync('npx', ['tsx', 'test/helpers/sync-crash-child.ts', p.raw, '7'], {
-      env: { ...process.env, NEO4J_URI: inject('neo4jUri'), SYNC_LEASE_SECONDS: '2' },
+      env: { ...process.env, NEO4J_URI: testNeo4jUri(), SYNC_LEASE_SECONDS: '2' },
       encoding: 'utf8',
       timeout: 120_000,
     });

@@ -70,7 +70,7 @@ const viewers: [string, Viewer][] = [
 
 describe('the inbox query and the rules of who is assigned', () => {
   it.each(viewers)('agree for %s', async (_name, viewer) => {
-    const { inbox, tasks } = await t.app.services.db.read(async (tx) => ({
+    const { inbox, tasks } = await t.app.services.db.read('test.task-rules', async (tx) => ({
       inbox: (await tx.run<{ id: string }>('tasks/list-tasks', { states: null, profileId: null, userId: null, assignedTo: inboxOf(viewer), after: null, limit: TASKS })).map((r) => r.id),
       tasks: (await tx.run<{ task: TaskRecord }>('tasks/tasks-by-id', { ids: Array.from({ length: TASKS }, (_, i) => `t${String(i).padStart(4, '0')}`) })).map((r) => r.task),
     }));
@@ -80,7 +80,7 @@ describe('the inbox query and the rules of who is assigned', () => {
   });
 
   it('cover every kind of assignment at least once', async () => {
-    const tasks = await t.app.services.db.read(async (tx) =>
+    const tasks = await t.app.services.db.read('test.task-rules', async (tx) =>
       (await tx.run<{ task: TaskRecord }>('tasks/tasks-by-id', { ids: Array.from({ length: TASKS }, (_, i) => `t${String(i).padStart(4, '0')}`) })).map((r) => r.task),
     );
     const [, a1] = viewers.find(([name]) => name === 'a1')!;

@@ -24,7 +24,7 @@ describe('a unit of work', () => {
     const sub = await subscribed(t, 1, () => collect(client, 'syncEvents', `subscription { syncEvents { type runId } }`));
     const heard: string[][] = [];
     t.app.services.db.onCommitted((unit) => heard.push([...unit.changedEntitlementIds]));
-    await t.app.services.db.write(async (tx) => {
+    await t.app.services.db.write('test.unit-of-work', async (tx) => {
       tx.unit.recordEvents([{ type: 'SYNC_STARTED', runId: 'run-unit', profileId: 'p' }]);
       tx.unit.holdersChanged(['e1', 'e2', 'e1']);
       recordAudit(tx, null, { action: 'TEST_ACTION', subjectType: 'Test', subjectId: 'x' });
@@ -41,7 +41,7 @@ describe('a unit of work', () => {
     let told = 0;
     t.app.services.db.onCommitted(() => (told += 1));
     await expect(
-      t.app.services.db.write(async (tx) => {
+      t.app.services.db.write('test.unit-of-work', async (tx) => {
         tx.unit.recordEvents([{ type: 'SYNC_STARTED', runId: 'run-failed', profileId: 'p' }]);
         recordAudit(tx, null, { action: 'TEST_ACTION', subjectType: 'Test', subjectId: 'y' });
         throw new Error('the work fails after recording');
@@ -52,6 +52,34 @@ describe('a unit of work', () => {
   });
 
   it('is for writes only: a read transaction that records something fails loudly', async () => {
-    await expect(t.app.services.db.read(async (tx) => tx.unit.recordEvents([]))).rejects.toThrow(/a read transaction records nothing/);
+    await expect(t.app.services.db.read('test.unit-of-work', async (tx) => tx.unit.recordEvents([]))).rejects.toThrow(/a read transaction records nothing/);
+  });
+});
+
+describe('transaction metadata', () => {
+  /** The metadata of the transactions Neo4j is running now, other than the test's own. */
+  async function runningUnits(): Promise<string[]> {
+    const rows = await runCypher<{ unit: string | null }>(t, `SHOW TRANSACTIONS YIELD metaData RETURN metaData.unit AS unit`);
+    return rows.map((r) => r.unit).filter((u): u is string => u !== null);
+  }
+
+  it('names the unit of work of each transaction, as SHOW TRANSACTIONS shows it', async () => {
+    await t.admin(`mutation { upsertUsers(users: [{ externalId: "meta-1", email: "m1@x.example", displayName: "M" }]) { created } }`);
+    // Hold the audit chain's head: the next audited writes queue behind it, still running.
+    const session = t.app.services.db.driver.session();
+    const holder = session.beginTransaction();
+    await holder.run(`MATCH (c:Counter {name: 'audit'}) SET c.lockedAt = 'held by the test'`);
+    const profile = t.request(`mutation { createAccessProfile(input: { name: "Metadata" }) { id } }`);
+    const users = t.request(`mutation { upsertUsers(users: [{ externalId: "meta-2", email: "m2@x.example", displayName: "N" }]) { created } }`);
+    let seen: string[] = [];
+    for (let i = 0; i < 200 && !(seen.includes('profiles.createProfile') && seen.includes('directory.upsertUsers')); i++) {
+      seen = await runningUnits();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await holder.rollback();
+    await session.close();
+    expect(seen).toEqual(expect.arrayContaining(['profiles.createProfile', 'directory.upsertUsers']));
+    expect((await profile).errors).toBeUndefined();
+    expect((await users).errors).toBeUndefined();
   });
 });
