@@ -15,6 +15,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
+import { taskEvent } from '../src/events/domain.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j } from '../scripts/neo4j.js';
 
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     const committedAt = await services.db.write('bench.events', async (tx) => {
       const { created, existing } = await services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId, entitlementId: entitlementIds[i]! }]);
       const taskId = (created[0] ?? existing[0])!;
-      tx.unit.recordEvents([{ type: 'TASK_APPROVED', taskId, userId }]);
+      tx.unit.recordEvents([taskEvent('TASK_APPROVED', { id: taskId, userId, profileId: null }, { byId: userId, step: 0, comment: null })]);
       return taskId;
     }).then((taskId) => ({ taskId, at: performance.now() }));
     const all = new Promise<void>((resolve) => waiting.set(committedAt.taskId, { count: SUBSCRIBERS, done: resolve }));

@@ -31,10 +31,48 @@ export function actorOf(viewer: Viewer | null | undefined): AuditActor {
   return { kind: 'USER', userId: viewer.userId, tokenId: viewer.tokenId };
 }
 
+/** Every action the trail records (docs/audit.md says what each means). */
+export const AUDIT_ACTIONS = [
+  'INGEST_USERS',
+  'INGEST_APPS',
+  'INGEST_ENTITLEMENTS',
+  'INGEST_GRANTS',
+  'ROLE_CHANGED',
+  'TOKEN_CREATED',
+  'TOKEN_REVOKED',
+  'SAFEGUARD_SETTINGS_UPDATED',
+  'POLICY_CREATED',
+  'PROFILE_CREATED',
+  'PROFILE_UPDATED',
+  'PROFILE_ITEMS_ADDED',
+  'PROFILE_ITEMS_REMOVED',
+  'AUTOMATION_SAVED',
+  'MEMBERS_ENROLLED',
+  'MEMBERS_UNENROLLED',
+  'ACCESS_REQUESTED',
+  'TASK_STEP_APPROVED',
+  'TASK_APPROVED',
+  'TASK_DENIED',
+  'TASK_CANCELLED',
+  'PROVISIONING_COMPLETED',
+  'PROVISIONING_FAILED',
+  'TASKS_PROCESSED',
+  'SYNC_STARTED',
+  'SYNC_PAUSED',
+  'SYNC_RESUMED',
+  'SYNC_DISCARDED',
+  'SYNC_COMPLETED',
+  'SYNC_FAILED',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** What an entry is about. */
+export type AuditSubjectType = 'User' | 'App' | 'Entitlement' | 'Grant' | 'ApiToken' | 'Settings' | 'Policy' | 'AccessProfile' | 'Task' | 'SyncRun';
+
 /** One change as the code that makes it describes it. */
 export interface AuditChange {
-  action: string;
-  subjectType: string;
+  action: AuditAction;
+  subjectType: AuditSubjectType;
   subjectId?: string | null;
   before?: unknown;
   after?: unknown;

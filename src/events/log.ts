@@ -8,32 +8,7 @@ import type { Tx } from '../db/database.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import { now } from '../ids.js';
 
-/** What taskEvents delivers: a task's transitions, and the memberships its completion made or ended. */
-export const TASK_EVENT_TYPES = [
-  'TASK_CREATED',
-  'TASK_STEP_APPROVED',
-  'TASK_APPROVED',
-  'TASK_DENIED',
-  'TASK_PROVISIONING',
-  'TASK_DONE',
-  'TASK_FAILED',
-  'TASK_CANCELLED',
-  'MEMBER_ENROLLED',
-  'MEMBER_UNENROLLED',
-] as const;
-/** What syncEvents delivers: a sync run's transitions and progress. */
-export const SYNC_EVENT_TYPES = ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_COMPLETED', 'SYNC_PAUSED', 'SYNC_RESUMED', 'SYNC_DISCARDED', 'SYNC_FAILED'] as const;
-export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
-export type SyncEventType = (typeof SYNC_EVENT_TYPES)[number];
-
-export interface DomainEvent {
-  type: TaskEventType | SyncEventType;
-  taskId?: string | null;
-  runId?: string | null;
-  profileId?: string | null;
-  userId?: string | null;
-  payload?: Record<string, unknown> | null;
-}
+export { SYNC_EVENT_TYPES, TASK_EVENT_TYPES, type DomainEvent, type SyncEventType, type TaskEventType } from './domain.js';
 
 const EVENT_BATCH = 5000;
 
@@ -47,10 +22,10 @@ export async function appendEvents(tx: Tx, unit: UnitOfWork): Promise<void> {
   for (const batch of batchesOf(unit.events, EVENT_BATCH)) {
     const rows = batch.map((e) => ({
       type: e.type,
-      taskId: e.taskId ?? null,
-      runId: e.runId ?? null,
-      profileId: e.profileId ?? null,
-      userId: e.userId ?? null,
+      taskId: 'taskId' in e ? e.taskId : null,
+      runId: 'runId' in e ? e.runId : null,
+      profileId: e.profileId,
+      userId: 'userId' in e ? e.userId : null,
       payload: e.payload ? JSON.stringify(e.payload) : null,
     }));
     await tx.run('events/append-events', { events: rows, now: at });

@@ -6,7 +6,7 @@
 import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
-import type { DomainEvent } from '../events/log.js';
+import { syncEvent } from '../events/domain.js';
 import { now } from '../ids.js';
 import type { RunRef } from './lease.js';
 import type { SyncDiff, SyncRunRecord, SyncRunState, SyncTrigger } from './records.js';
@@ -56,8 +56,8 @@ export const syncJournal = {
     });
     const interrupted = started?.interrupted ?? [];
     tx.unit.recordEvents([
-      ...interrupted.map((id): DomainEvent => ({ type: 'SYNC_FAILED', runId: id, profileId, payload: { reason: INTERRUPTED } })),
-      { type: 'SYNC_STARTED', runId, profileId, payload: { trigger } },
+      ...interrupted.map((id) => syncEvent('SYNC_FAILED', { runId: id, profileId }, { reason: INTERRUPTED })),
+      syncEvent('SYNC_STARTED', ref, { trigger }),
     ]);
     recordAudit(tx, actor, {
       action: 'SYNC_STARTED',
@@ -85,7 +85,7 @@ export const syncJournal = {
     progress: { processed: number; total: number; phase: 'cancel' | 'enroll' | 'unenroll' },
   ): Promise<void> {
     await tx.run('sync/record-progress', { runId: ref.runId, ...done, diff: NO_DIFF });
-    tx.unit.recordEvents([{ type: 'SYNC_PROGRESS', runId: ref.runId, profileId: ref.profileId, payload: { ...progress, ...done } }]);
+    tx.unit.recordEvents([syncEvent('SYNC_PROGRESS', ref, { ...progress, ...done })]);
   },
 
   /** The safeguard tripped: the run is PAUSED with its reason (its changes are staged). */
@@ -93,14 +93,7 @@ export const syncJournal = {
     const { runId, profileId } = ref;
     await moveState(tx, runId, ['RUNNING'], 'PAUSED', { pauseReason: diff.pauseReason });
     const counts = { stagedEnrollments: diff.toEnroll.length, stagedUnenrollments: diff.toUnenroll.length, memberCount: diff.memberCount };
-    tx.unit.recordEvents([
-      {
-        type: 'SYNC_PAUSED',
-        runId,
-        profileId,
-        payload: { reason: diff.pauseReason, stagedUnenrollments: counts.stagedUnenrollments, stagedEnrollments: counts.stagedEnrollments, memberCount: counts.memberCount },
-      },
-    ]);
+    tx.unit.recordEvents([syncEvent('SYNC_PAUSED', ref, { reason: diff.pauseReason, stagedUnenrollments: counts.stagedUnenrollments, stagedEnrollments: counts.stagedEnrollments, memberCount: counts.memberCount })]);
     recordAudit(tx, null, {
       action: 'SYNC_PAUSED',
       subjectType: 'SyncRun',
@@ -117,7 +110,7 @@ export const syncJournal = {
     await moveState(tx, runId, ['RUNNING'], 'COMPLETED');
     const [run] = await syncReads.runsByIds(tx, [runId]);
     const counts = { enrollTasksCreated: run?.enrollTasksCreated ?? 0, unenrollTasksCreated: run?.unenrollTasksCreated ?? 0, cancelledTasks: run?.cancelledTasks ?? 0 };
-    tx.unit.recordEvents([{ type: 'SYNC_COMPLETED', runId, profileId, payload: counts }]);
+    tx.unit.recordEvents([syncEvent('SYNC_COMPLETED', ref, counts)]);
     recordAudit(tx, null, { action: 'SYNC_COMPLETED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'RUNNING' }, after: { profileId, state: 'COMPLETED', ...counts } });
     return run;
   },
@@ -126,7 +119,7 @@ export const syncJournal = {
   async failed(tx: Tx, ref: RunRef, reason: string): Promise<void> {
     const { runId, profileId } = ref;
     if (!(await moveState(tx, runId, ['RUNNING'], 'FAILED', { failReason: reason }))) return;
-    tx.unit.recordEvents([{ type: 'SYNC_FAILED', runId, profileId, payload: { reason } }]);
+    tx.unit.recordEvents([syncEvent('SYNC_FAILED', ref, { reason })]);
     recordAudit(tx, null, { action: 'SYNC_FAILED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'RUNNING' }, after: { profileId, state: 'FAILED', reason } });
   },
 
@@ -134,7 +127,7 @@ export const syncJournal = {
   async resumed(tx: Tx, ref: RunRef, staged: { toEnroll: string[]; toUnenroll: string[] }, actor: Viewer | null): Promise<boolean> {
     const { runId, profileId } = ref;
     if (!(await moveState(tx, runId, ['PAUSED'], 'RUNNING', { reviewedById: actorIdOf(actor), reviewedAt: now() }))) return false;
-    tx.unit.recordEvents([{ type: 'SYNC_RESUMED', runId, profileId, payload: { by: actorIdOf(actor) } }]);
+    tx.unit.recordEvents([syncEvent('SYNC_RESUMED', ref, { by: actorIdOf(actor) })]);
     recordAudit(tx, actor, {
       action: 'SYNC_RESUMED',
       subjectType: 'SyncRun',
@@ -148,7 +141,7 @@ export const syncJournal = {
   /** A paused run's staged changes are dropped (kept on the run for the record); false when it was no longer paused. */
   async discarded(tx: Tx, runId: string, profileId: string, actor: Viewer | null): Promise<boolean> {
     if (!(await moveState(tx, runId, ['PAUSED'], 'DISCARDED', { reviewedById: actorIdOf(actor), reviewedAt: now() }))) return false;
-    tx.unit.recordEvents([{ type: 'SYNC_DISCARDED', runId, profileId, payload: { by: actorIdOf(actor) } }]);
+    tx.unit.recordEvents([syncEvent('SYNC_DISCARDED', { runId, profileId }, { by: actorIdOf(actor) })]);
     recordAudit(tx, actor, { action: 'SYNC_DISCARDED', subjectType: 'SyncRun', subjectId: runId, before: { state: 'PAUSED' }, after: { profileId, state: 'DISCARDED' } });
     return true;
   },

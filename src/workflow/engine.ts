@@ -8,7 +8,7 @@ import { tallyMemberships, tallyTasks } from '../audit/trail.js';
 import { batchesOf } from '../batches.js';
 import type { Tx } from '../db/database.js';
 import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
-import type { DomainEvent } from '../events/log.js';
+import { taskEvent, type DomainEvent } from '../events/domain.js';
 import { newId, now } from '../ids.js';
 import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from './records.js';
 
@@ -57,14 +57,6 @@ interface CascadeRow {
   profileId: string;
   entitlementId: string;
 }
-
-const taskEvent = (type: DomainEvent['type'], task: TaskRef, payload?: Record<string, unknown>): DomainEvent => ({
-  type,
-  taskId: task.id,
-  userId: task.userId,
-  profileId: task.profileId,
-  payload: payload ?? null,
-});
 
 export class WorkflowEngine {
   constructor(readonly defaults: WorkflowDefaults) {}
@@ -174,7 +166,7 @@ export class WorkflowEngine {
     const membersOnly = (t: CompletedTask) => t.origin === 'SYNC' && t.automationMode === 'SYNC_MEMBERS_ONLY';
 
     const enrolled = done.filter((t) => t.kind === 'GRANT' && t.ownProfileId !== null);
-    for (const t of enrolled) outcome.events.push({ type: 'MEMBER_ENROLLED', taskId: t.id, userId: t.userId, profileId: t.ownProfileId });
+    for (const t of enrolled) outcome.events.push(taskEvent('MEMBER_ENROLLED', { id: t.id, userId: t.userId, profileId: t.ownProfileId }, null));
     const enrollRows = enrolled.filter((t) => !membersOnly(t)).map((t) => ({ parentId: t.id, userId: t.userId, profileId: t.ownProfileId! }));
     for (const row of await this.itemsToGrant(tx, enrollRows, null)) {
       children.push({ kind: 'GRANT', origin: 'PROFILE_ENROLLMENT', userId: row.userId, entitlementId: row.entitlementId, profileId: row.profileId, parentId: row.parentId });
@@ -182,7 +174,7 @@ export class WorkflowEngine {
 
     const unenrolled = done.filter((t) => t.kind === 'REVOKE' && t.ownProfileId !== null);
     tallyMemberships(tx, enrolled.length, unenrolled.length);
-    for (const t of unenrolled) outcome.events.push({ type: 'MEMBER_UNENROLLED', taskId: t.id, userId: t.userId, profileId: t.ownProfileId });
+    for (const t of unenrolled) outcome.events.push(taskEvent('MEMBER_UNENROLLED', { id: t.id, userId: t.userId, profileId: t.ownProfileId }, null));
     const unenrollRows = unenrolled.map((t) => ({
       parentId: t.id,
       userId: t.userId,

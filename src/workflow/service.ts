@@ -3,7 +3,7 @@
  * and cancellation. Each is one write transaction; events are appended in it and published after
  * it commits.
  */
-import { recordAudit } from '../audit/trail.js';
+import { recordAudit, type AuditAction } from '../audit/trail.js';
 import { isAdmin, type Viewer } from '../auth/viewer.js';
 import type { Database, Tx } from '../db/database.js';
 import type { PolicyStep } from '../directory/records.js';
@@ -11,6 +11,7 @@ import { badInput, conflict, forbidden, notFound } from '../errors.js';
 import { newId, now } from '../ids.js';
 import type { TaskService } from './tasks.js';
 import type { TaskOrigin, TaskRequest, TaskState } from './records.js';
+import { taskEvent } from '../events/domain.js';
 import { Outcome } from './engine.js';
 import { mayDecide, mayProvision, type TaskFacts } from './rules.js';
 
@@ -69,7 +70,7 @@ export class WorkflowService {
   }
 
   /** The audit entry of a decision on one task: its state before (as locked) and after the work. */
-  private async audit(tx: Tx, viewer: Viewer, action: string, task: LockedTask, details: Record<string, unknown>): Promise<void> {
+  private async audit(tx: Tx, viewer: Viewer, action: AuditAction, task: LockedTask, details: Record<string, unknown>): Promise<void> {
     const [after] = await this.tasks.byIds(tx, [task.id]);
     recordAudit(tx, viewer, {
       action,
@@ -141,7 +142,7 @@ export class WorkflowService {
       const ref = { id: task.id, userId: task.userId, profileId: task.profileId };
       if (!approved) {
         await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_APPROVAL', to: 'DENIED', reason: comment, byId: reviewerId, now: now() });
-        outcome.events.push({ type: 'TASK_DENIED', taskId, userId: ref.userId, profileId: ref.profileId, payload: { byId: reviewerId, step, comment } });
+        outcome.events.push(taskEvent('TASK_DENIED', ref, { byId: reviewerId, step, comment }));
         await this.audit(tx, viewer, 'TASK_DENIED', task, { comment });
         return;
       }
@@ -149,17 +150,11 @@ export class WorkflowService {
       const next = steps[step + 1];
       if (next) {
         const [entered] = await this.engine.enterSteps(tx, [{ id: taskId, step: step + 1, approverType: next.approverType, userIds: next.userIds ?? [] }]);
-        outcome.events.push({
-          type: 'TASK_STEP_APPROVED',
-          taskId,
-          userId: ref.userId,
-          profileId: ref.profileId,
-          payload: { byId: reviewerId, step, comment, nextStep: step + 1, approverIds: entered?.approverIds ?? [], awaitingAdmins: entered?.awaitingAdmins ?? false },
-        });
+        outcome.events.push(taskEvent('TASK_STEP_APPROVED', ref, { byId: reviewerId, step, comment, nextStep: step + 1, approverIds: entered?.approverIds ?? [], awaitingAdmins: entered?.awaitingAdmins ?? false }));
         await this.audit(tx, viewer, 'TASK_STEP_APPROVED', task, { comment });
         return;
       }
-      outcome.events.push({ type: 'TASK_APPROVED', taskId, userId: ref.userId, profileId: ref.profileId, payload: { byId: reviewerId, step, comment } });
+      outcome.events.push(taskEvent('TASK_APPROVED', ref, { byId: reviewerId, step, comment }));
       await this.engine.approve(tx, [taskId], outcome, 0);
       await this.audit(tx, viewer, 'TASK_APPROVED', task, { comment });
     });
@@ -181,7 +176,7 @@ export class WorkflowService {
     await this.unit('failProvisioning', async (tx, outcome) => {
       const task = await this.lockForProvisioning(tx, viewer, taskId);
       await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_PROVISIONING', to: 'FAILED', reason, byId: viewer.userId, now: now() });
-      outcome.events.push({ type: 'TASK_FAILED', taskId, userId: task.userId, profileId: task.profileId, payload: { byId: viewer.userId, reason } });
+      outcome.events.push(taskEvent('TASK_FAILED', task, { byId: viewer.userId, reason }));
       await this.audit(tx, viewer, 'PROVISIONING_FAILED', task, { reason });
     });
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../src/events/log.js';
+import { asLogged, type LooseEvent } from '../helpers/events-log.js';
 import { EVENTS_CHANNEL, RedisBus } from '../../src/events/bus.js';
 import { Redis } from 'ioredis';
 import { ADMIN_TOKEN, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
@@ -16,8 +16,8 @@ let b: TestApp;
 const SYNC_EVENTS = `subscription($after: String) { syncEvents(after: $after) { cursor type runId } }`;
 const seqOf = (cursor: string): number => Number(Buffer.from(cursor, 'base64').toString('utf8').split(':')[1]);
 
-async function appendOn(t: TestApp, events: DomainEvent[]): Promise<void> {
-  await t.app.services.db.write('test.events-redis', async (tx) => tx.unit.recordEvents(events));
+async function appendOn(t: TestApp, events: LooseEvent[]): Promise<void> {
+  await t.app.services.db.write('test.events-redis', async (tx) => tx.unit.recordEvents(asLogged(events)));
 }
 
 async function busReady(t: TestApp): Promise<void> {

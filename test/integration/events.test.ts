@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../src/events/log.js';
+import { asLogged, type LooseEvent } from '../helpers/events-log.js';
 import { rawIdOf } from '../../src/ids.js';
 import { ADMIN_TOKEN, quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { closeCodeOf, collect, wsClient } from '../helpers/events-ws.js';
@@ -21,8 +21,8 @@ const SYNC_EVENTS = `subscription($after: String, $profileId: ID) {
   syncEvents(after: $after, profileId: $profileId) { cursor type at runId profile { id name } progress { processed total } stagedUnenrollments }
 }`;
 
-async function append(events: DomainEvent[]): Promise<void> {
-  await t.app.services.db.write('test.events', async (tx) => tx.unit.recordEvents(events));
+async function append(events: LooseEvent[]): Promise<void> {
+  await t.app.services.db.write('test.events', async (tx) => tx.unit.recordEvents(asLogged(events)));
 }
 
 /** A real task for `user` (raw ids), created through the task service. */
@@ -98,7 +98,7 @@ describe('the event log', () => {
     await expect(
       t.app.services.db.write('test.events', async (tx) => {
         const { created } = await t.app.services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId: ids.u3!, entitlementId: ids['gh-admin']! }]);
-        tx.unit.recordEvents([{ type: 'TASK_CREATED', taskId: created[0], userId: ids.u3 }]);
+        tx.unit.recordEvents(asLogged([{ type: 'TASK_CREATED', taskId: created[0], userId: ids.u3 }]));
         throw new Error('the change fails after appending');
       }),
     ).rejects.toThrow('the change fails');
@@ -280,7 +280,7 @@ describe('syncEvents', () => {
     const run = 'run-1';
     const other = 'run-other-profile';
     await append([{ type: 'SYNC_STARTED', runId: other, profileId: 'another-profile' }]);
-    const steps: DomainEvent[] = [
+    const steps: LooseEvent[] = [
       { type: 'SYNC_STARTED', runId: run, profileId: ids.profile },
       { type: 'SYNC_PROGRESS', runId: run, profileId: ids.profile, payload: { processed: 500, total: 1000 } },
       { type: 'SYNC_PROGRESS', runId: run, profileId: ids.profile, payload: { processed: 1000, total: 1000 } },

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, resetGraph, runCypher, startTestApp, type TestApp } from '../helpers/app.js';
 import { collect, subscribed, wsClient } from '../helpers/events-ws.js';
 import { recordAudit } from '../../src/audit/trail.js';
+import { syncEvent } from '../../src/events/domain.js';
 
 let t: TestApp;
 const count = async (label: string) => Number((await runCypher<{ n: number }>(t, `MATCH (n) WHERE $label IN labels(n) RETURN count(n) AS n`, { label }))[0]!.n);
@@ -25,9 +26,9 @@ describe('a unit of work', () => {
     const heard: string[][] = [];
     t.app.services.db.onCommitted((unit) => heard.push([...unit.changedEntitlementIds]));
     await t.app.services.db.write('test.unit-of-work', async (tx) => {
-      tx.unit.recordEvents([{ type: 'SYNC_STARTED', runId: 'run-unit', profileId: 'p' }]);
+      tx.unit.recordEvents([syncEvent('SYNC_STARTED', { runId: 'run-unit', profileId: 'p' }, { trigger: 'MANUAL' })]);
       tx.unit.holdersChanged(['e1', 'e2', 'e1']);
-      recordAudit(tx, null, { action: 'TEST_ACTION', subjectType: 'Test', subjectId: 'x' });
+      recordAudit(tx, null, { action: 'PROFILE_UPDATED', subjectType: 'AccessProfile', subjectId: 'x' });
     });
     await sub.until((events) => events.some((e) => e.type === 'SYNC_STARTED'), 10_000);
     expect(heard).toEqual([['e1', 'e2']]); // told once, after the commit
@@ -42,8 +43,8 @@ describe('a unit of work', () => {
     t.app.services.db.onCommitted(() => (told += 1));
     await expect(
       t.app.services.db.write('test.unit-of-work', async (tx) => {
-        tx.unit.recordEvents([{ type: 'SYNC_STARTED', runId: 'run-failed', profileId: 'p' }]);
-        recordAudit(tx, null, { action: 'TEST_ACTION', subjectType: 'Test', subjectId: 'y' });
+        tx.unit.recordEvents([syncEvent('SYNC_STARTED', { runId: 'run-failed', profileId: 'p' }, { trigger: 'MANUAL' })]);
+        recordAudit(tx, null, { action: 'PROFILE_UPDATED', subjectType: 'AccessProfile', subjectId: 'y' });
         throw new Error('the work fails after recording');
       }),
     ).rejects.toThrow('the work fails');

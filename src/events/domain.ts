@@ -1,0 +1,81 @@
+/**
+ * The domain events, one payload type per event type: what the workflow and the sync record on a
+ * write's unit of work (`tx.unit.recordEvents`), and what subscribers and the webhook read back
+ * from the log. The GraphQL enums TaskEventType and SyncEventType list the same types.
+ */
+import type { SyncTrigger } from '../sync/records.js';
+import type { TaskKind, TaskOrigin } from '../workflow/records.js';
+
+/** What taskEvents delivers: a task's transitions, and the memberships its completion made or ended. */
+export const TASK_EVENT_TYPES = [
+  'TASK_CREATED',
+  'TASK_STEP_APPROVED',
+  'TASK_APPROVED',
+  'TASK_DENIED',
+  'TASK_PROVISIONING',
+  'TASK_DONE',
+  'TASK_FAILED',
+  'TASK_CANCELLED',
+  'MEMBER_ENROLLED',
+  'MEMBER_UNENROLLED',
+] as const;
+/** What syncEvents delivers: a sync run's transitions and progress. */
+export const SYNC_EVENT_TYPES = ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_COMPLETED', 'SYNC_PAUSED', 'SYNC_RESUMED', 'SYNC_DISCARDED', 'SYNC_FAILED'] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+export type SyncEventType = (typeof SYNC_EVENT_TYPES)[number];
+
+/** A reviewer's decision on one step. */
+interface Decision {
+  byId: string;
+  step: number;
+  comment: string | null;
+}
+
+export interface TaskEventPayloads {
+  /** Created: approved at once (a policy of no steps), or awaiting its first step's approvers. */
+  TASK_CREATED:
+    | { kind: TaskKind | string; origin: TaskOrigin | string; entitlementId: string; autoApproved: true }
+    | { step: 0; approverIds: string[]; awaitingAdmins: boolean };
+  TASK_STEP_APPROVED: Decision & { nextStep: number; approverIds: string[]; awaitingAdmins: boolean };
+  TASK_APPROVED: Decision;
+  TASK_DENIED: Decision;
+  /** Approved, awaiting its MANUAL app's owners. */
+  TASK_PROVISIONING: { provisionerIds: string[]; approverIds: string[] };
+  TASK_DONE: { kind: TaskKind; entitlementId: string; byId?: string };
+  TASK_FAILED: { byId: string | null; reason: string };
+  TASK_CANCELLED: { reason: string; byId?: string };
+  MEMBER_ENROLLED: null;
+  MEMBER_UNENROLLED: null;
+}
+
+export interface SyncEventPayloads {
+  SYNC_STARTED: { trigger: SyncTrigger };
+  SYNC_PROGRESS: { processed: number; total: number; phase: 'cancel' | 'enroll' | 'unenroll'; enrolled: number; unenrolled: number; cancelled: number };
+  SYNC_COMPLETED: { enrollTasksCreated: number; unenrollTasksCreated: number; cancelledTasks: number };
+  SYNC_PAUSED: { reason: string | null; stagedUnenrollments: number; stagedEnrollments: number; memberCount: number };
+  SYNC_RESUMED: { by: string | null };
+  SYNC_DISCARDED: { by: string | null };
+  SYNC_FAILED: { reason: string };
+}
+
+/** An event about a task: its subject and the profile it is for (or, for MEMBER_*, the profile joined or left). */
+export type TaskEvent = {
+  [K in TaskEventType]: { type: K; taskId: string; userId: string; profileId: string | null; payload: TaskEventPayloads[K] };
+}[TaskEventType];
+
+/** An event about a sync run of a profile. */
+export type SyncEvent = {
+  [K in SyncEventType]: { type: K; runId: string; profileId: string; payload: SyncEventPayloads[K] };
+}[SyncEventType];
+
+export type DomainEvent = TaskEvent | SyncEvent;
+
+/** The event of type `type` about a task. */
+export function taskEvent<K extends TaskEventType>(type: K, task: { id: string; userId: string; profileId: string | null }, payload: TaskEventPayloads[K]): TaskEvent {
+  return { type, taskId: task.id, userId: task.userId, profileId: task.profileId, payload } as TaskEvent;
+}
+
+/** The event of type `type` about a sync run. */
+export function syncEvent<K extends SyncEventType>(type: K, run: { runId: string; profileId: string }, payload: SyncEventPayloads[K]): SyncEvent {
+  return { type, runId: run.runId, profileId: run.profileId, payload } as SyncEvent;
+}
