@@ -98,7 +98,7 @@ async function answersBolt(uri: string): Promise<boolean> {
   }
 }
 
-export async function startNeo4j(options: { name?: string; port?: number; heap?: string; pageCache?: string; jvm?: string[] } = {}): Promise<ManagedNeo4j> {
+export async function startNeo4j(options: { name?: string; port?: number; heap?: string; pageCache?: string } = {}): Promise<ManagedNeo4j> {
   const name = options.name ?? 'local';
   const port = options.port ?? 7687;
   const homeDir = homeOf(name);
@@ -130,7 +130,7 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
   const heap = options.heap ?? '1g';
   const child = spawn(
     'java',
-    [`-Xmx${heap}`, '-XX:+UseG1GC', ...(options.jvm ?? (process.env.NEO4J_JVM_FLAGS ? process.env.NEO4J_JVM_FLAGS.split(' ') : [])), '-cp', `${lib}/*`, 'org.neo4j.server.CommunityEntryPoint', `--home-dir=${homeDir}`, `--config-dir=${join(homeDir, 'conf')}`],
+    [`-Xmx${heap}`, '-XX:+UseG1GC', '-cp', `${lib}/*`, 'org.neo4j.server.CommunityEntryPoint', `--home-dir=${homeDir}`, `--config-dir=${join(homeDir, 'conf')}`],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

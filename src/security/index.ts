@@ -9,7 +9,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
-import type { Services } from '../services.js';
+import type { Logger } from '../logger.js';
 import { forbiddenBySecurity, limitExceeded, rateLimited } from './errors.js';
 import { armorPlugin, checkOperation, type OperationArgs } from './limits.js';
 import { isRestricted, PersistedOperations } from './persisted.js';
@@ -59,7 +59,7 @@ function httpGuard(config: Config): Plugin {
   };
 }
 
-export function securityPlugins(config: Config, services: Pick<Services, 'logger'>): Plugin[] {
+export function securityPlugins(config: Config, services: { logger: Logger }): Plugin[] {
   const security = config.security;
   const perToken = new TokenBucketLimiter({ perMinute: security.rateLimit.perMinute, burst: security.rateLimit.burst });
   const perAddress = new TokenBucketLimiter({ perMinute: security.rateLimit.anonymousPerMinute, burst: security.rateLimit.anonymousBurst });
