@@ -8,6 +8,7 @@ import type { Database, Tx } from '../db/database.js';
 import type { AutomationMode, UnenrollmentAction } from '../directory/records.js';
 import { badInput, notFound } from '../errors.js';
 import type { SettingsService } from '../settings/service.js';
+import { mergeAutomation } from '../profiles/automation.js';
 import { safeguardVerdict } from '../sync/safeguard.js';
 import type { AccessLoss, AutomationProposal, BlastChangeKind, BlastRadiusResult, Page, ProposedTask, WhatIfResult } from './records.js';
 
@@ -69,12 +70,14 @@ async function itemGrants(tx: Tx, userIds: string[], itemIds: string[]): Promise
 export async function whatIf(db: Database, settings: SettingsService, profileId: string, proposal: AutomationProposal): Promise<WhatIfResult> {
   return db.read('analysis.whatIf', async (tx) => {
     const saved = await profileSettings(tx, profileId);
-    const conditionIds = unique(proposal.conditionIds ?? saved.conditionIds);
-    const excludedIds = unique(proposal.excludedIds ?? saved.excludedIds);
+    // The automation as saving this proposal would leave it (the save merges the same way).
+    const automation = mergeAutomation(
+      { enabled: true, mode: saved.mode, pauseOnAnomalies: saved.pauseOnAnomalies, conditionEntitlementIds: saved.conditionIds, excludedUserIds: saved.excludedIds },
+      { mode: proposal.mode, pauseOnAnomalies: proposal.pauseOnAnomalies, conditionEntitlementIds: proposal.conditionIds, excludedUserIds: proposal.excludedIds },
+    );
+    const { mode, pauseOnAnomalies, conditionEntitlementIds: conditionIds, excludedUserIds: excludedIds } = automation;
     const itemIds = unique(proposal.itemIds ?? saved.itemIds);
-    const mode = proposal.mode ?? saved.mode;
     const action = proposal.unenrollmentAction ?? saved.unenrollmentAction;
-    const pauseOnAnomalies = proposal.pauseOnAnomalies ?? saved.pauseOnAnomalies;
     if (itemIds.includes(saved.enrollmentEntitlementId)) throw badInput('A profile cannot include its own enrollment entitlement');
     const missing = await tx.one<{ users: string[]; entitlements: string[] }>('profiles/missing-ids', {
       userIds: excludedIds,

@@ -7,7 +7,6 @@ import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
 import { batchesOf } from '../batches.js';
 import type { Database, Tx } from '../db/database.js';
-import type { AutomationMode } from '../directory/records.js';
 import { directoryReads } from '../directory/repository.js';
 import { AppError, badInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -15,15 +14,8 @@ import { now } from '../ids.js';
 import type { SyncService } from '../sync/runner.js';
 import type { TaskRecord, TaskRequest } from '../workflow/records.js';
 import { TASK_BATCH, type TaskService } from '../workflow/tasks.js';
+import { mergeAutomation, type Automation, type AutomationChange } from './automation.js';
 import { requireExisting, requireProfile } from './existing.js';
-
-export interface AutomationInput {
-  enabled: boolean;
-  mode: AutomationMode;
-  conditionEntitlementIds: string[];
-  excludedUserIds: string[];
-  pauseOnAnomalies: boolean;
-}
 
 export interface MembershipDeps {
   db: Database;
@@ -42,14 +34,14 @@ interface HoldingState {
   openRevokeTaskId: string | null;
 }
 
-/** A profile's membership automation as the audit trail records it before and after a change. */
-async function automationOf(tx: Tx, id: string) {
+/** A profile's membership automation as saved (and as the audit trail records it before and after a change). */
+async function automationOf(tx: Tx, id: string): Promise<Automation | null> {
   const [profile] = await directoryReads.profilesById(tx, [id]);
   if (!profile) return null;
   const ids = async (name: string) => ((await tx.one<{ ids: string[] }>(name, { profileIds: [id] }))?.ids ?? []).sort();
   return {
     enabled: profile.automationEnabled ?? false,
-    mode: profile.automationMode ?? null,
+    mode: profile.automationMode ?? 'SYNC_MEMBERS_AND_ACCESS',
     pauseOnAnomalies: profile.pauseOnAnomalies ?? true,
     conditionEntitlementIds: await ids('profiles/condition-of-profiles'),
     excludedUserIds: await ids('profiles/excluded-of-profiles'),
@@ -150,32 +142,25 @@ export class MembershipService {
   }
 
   /**
-   * setMembershipAutomation: stores the automation and acts on the exclusion list's changes in one
+   * setMembershipAutomation: merges the change into the saved automation (what is left out keeps
+   * its value: automation.ts), stores it and acts on the exclusion list's changes in one
    * transaction, then (enabled) syncs the profile at once; `syncAfter: false` leaves the sync to
    * the caller (the benchmark times it).
    */
-  async saveAutomation(profileId: string, input: AutomationInput, actor: Viewer | null, options: { syncAfter?: boolean } = {}): Promise<void> {
+  async saveAutomation(profileId: string, change: AutomationChange, actor: Viewer | null, options: { syncAfter?: boolean } = {}): Promise<void> {
     await requireProfile(this.db, profileId);
-    const conditionEntitlementIds = [...new Set(input.conditionEntitlementIds)];
-    const excludedUserIds = [...new Set(input.excludedUserIds)];
-    if (input.enabled && conditionEntitlementIds.length === 0) throw badInput('An enabled automation needs at least one condition entitlement');
-    await requireExisting(this.db, { entitlementIds: conditionEntitlementIds, userIds: excludedUserIds });
-    await this.db.write('profiles.saveAutomation', async (tx) => {
+    await requireExisting(this.db, { entitlementIds: change.conditionEntitlementIds ?? [], userIds: change.excludedUserIds ?? [] });
+    const saved = await this.db.write('profiles.saveAutomation', async (tx) => {
       const before = await automationOf(tx, profileId);
       if (!before) throw notFound('No such access profile');
-      const saved = await tx.one<{ excludedAdded: string[]; excludedRemoved: string[] }>('profiles/set-automation', {
-        profileId,
-        enabled: input.enabled,
-        mode: input.mode,
-        pauseOnAnomalies: input.pauseOnAnomalies,
-        conditionEntitlementIds,
-        excludedUserIds,
-        now: now(),
-      });
+      const next = mergeAutomation(before, change);
+      if (next.enabled && next.conditionEntitlementIds.length === 0) throw badInput('An enabled automation needs at least one condition entitlement');
+      const stored = await tx.one<{ excludedAdded: string[]; excludedRemoved: string[] }>('profiles/set-automation', { profileId, ...next, now: now() });
       recordAudit(tx, actor, { action: 'AUTOMATION_SAVED', subjectType: 'AccessProfile', subjectId: profileId, before, after: await automationOf(tx, profileId) });
-      await this.exclusionsChanged(tx, profileId, saved?.excludedAdded ?? [], saved?.excludedRemoved ?? [], actor);
+      await this.exclusionsChanged(tx, profileId, stored?.excludedAdded ?? [], stored?.excludedRemoved ?? [], actor);
+      return next;
     });
-    if (input.enabled && options.syncAfter !== false) await this.syncAfterSave(profileId, actor);
+    if (saved.enabled && options.syncAfter !== false) await this.syncAfterSave(profileId, actor);
   }
 
   /**

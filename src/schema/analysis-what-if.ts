@@ -129,14 +129,16 @@ builder.queryFields((t) => ({
     args: { profileId: t.arg.id({ required: true }), proposal: t.arg({ type: AutomationProposalInput, defaultValue: {} }) },
     resolve: (_r, args, c) => {
       const p = args.proposal ?? {};
-      const ids = (list: readonly (string | number)[] | null | undefined, type: string) => (list === null || list === undefined ? null : list.map((id) => rawIdOf(type, String(id))));
+      // Left out (undefined) keeps the saved value, as saving the automation does (profiles/automation.ts).
+      const ids = (list: readonly (string | number)[] | null | undefined, type: string) =>
+        list === undefined ? undefined : list === null ? null : list.map((id) => rawIdOf(type, String(id)));
       return c.services.analysis.whatIf(rawIdOf('AccessProfile', String(args.profileId)), {
         conditionIds: ids(p.conditionEntitlementIds, 'Entitlement'),
         excludedIds: ids(p.excludedUserIds, 'User'),
         itemIds: ids(p.itemEntitlementIds, 'Entitlement'),
         unenrollmentAction: p.unenrollmentAction ?? null,
-        mode: p.mode ?? null,
-        pauseOnAnomalies: p.pauseOnAnomalies ?? null,
+        mode: p.mode,
+        pauseOnAnomalies: p.pauseOnAnomalies,
       });
     },
   }),

@@ -40,12 +40,15 @@ builder.mutationFields((t) => ({
     args: { profileId: t.arg.id({ required: true }), input: t.arg({ type: MembershipAutomationInput, required: true }) },
     resolve: async (_root, args, context) => {
       const profileId = rawIdOf('AccessProfile', String(args.profileId));
+      const ids = (list: readonly (string | number)[] | null | undefined, type: 'Entitlement' | 'User') =>
+        list === undefined ? undefined : list === null ? null : list.map((id) => rawIdOf(type, String(id)));
+      const { enabled, mode, pauseOnAnomalies } = args.input;
       const input = {
-        enabled: args.input.enabled,
-        mode: args.input.mode,
-        pauseOnAnomalies: args.input.pauseOnAnomalies ?? true,
-        conditionEntitlementIds: args.input.conditionEntitlementIds.map((id) => rawIdOf('Entitlement', String(id))),
-        excludedUserIds: (args.input.excludedUserIds ?? []).map((id) => rawIdOf('User', String(id))),
+        enabled,
+        mode,
+        pauseOnAnomalies,
+        conditionEntitlementIds: ids(args.input.conditionEntitlementIds, 'Entitlement'),
+        excludedUserIds: ids(args.input.excludedUserIds, 'User'),
       };
       await context.services.membership.saveAutomation(profileId, input, context.viewer);
       return reloadProfile(context, profileId);

@@ -87,12 +87,13 @@ const AccessProfileInput = builder.inputType('AccessProfileInput', {
 });
 
 export const MembershipAutomationInput = builder.inputType('MembershipAutomationInput', {
+  description: 'A change of the automation: a field left out keeps its saved value; a list given as null is emptied',
   fields: (t) => ({
-    enabled: t.boolean({ required: true }),
-    mode: t.field({ type: AutomationMode, required: true }),
-    conditionEntitlementIds: t.idList({ required: true }),
-    excludedUserIds: t.idList({ defaultValue: [] }),
-    pauseOnAnomalies: t.boolean({ defaultValue: true }),
+    enabled: t.boolean(),
+    mode: t.field({ type: AutomationMode }),
+    conditionEntitlementIds: t.idList({ description: 'Users holding ANY of these match' }),
+    excludedUserIds: t.idList(),
+    pauseOnAnomalies: t.boolean({ description: 'Whether the safeguard may pause a sync of this profile' }),
   }),
 });
 

@@ -330,13 +330,13 @@ describe('access profiles', () => {
     expect(automation).toMatchObject({ enabled: false, mode: 'SYNC_MEMBERS_ONLY', pauseOnAnomalies: false });
     expect(automation.condition.map((e: any) => e.id).sort()).toEqual([ids['b-admin'], ids['a-00']].sort());
     expect(automation.excludedUsers.map((u: any) => u.id).sort()).toEqual([ids.u2, ids.u3].sort());
-    // replacing the lists replaces them; pauseOnAnomalies defaults to true
+    // replacing the lists replaces them; pauseOnAnomalies, left out, keeps its value
     const replaced = await t.admin(
-      `mutation($id: ID!, $c: [ID!]!) { setMembershipAutomation(profileId: $id, input: { enabled: false, mode: SYNC_MEMBERS_AND_ACCESS, conditionEntitlementIds: $c }) {
+      `mutation($id: ID!, $c: [ID!]!) { setMembershipAutomation(profileId: $id, input: { enabled: false, mode: SYNC_MEMBERS_AND_ACCESS, conditionEntitlementIds: $c, excludedUserIds: [] }) {
         automation { mode pauseOnAnomalies condition { id } excludedUsers { id } } } }`,
       { id, c: [ids['b-admin']] },
     );
-    expect(replaced.setMembershipAutomation.automation).toEqual({ mode: 'SYNC_MEMBERS_AND_ACCESS', pauseOnAnomalies: true, condition: [{ id: ids['b-admin'] }], excludedUsers: [] });
+    expect(replaced.setMembershipAutomation.automation).toEqual({ mode: 'SYNC_MEMBERS_AND_ACCESS', pauseOnAnomalies: false, condition: [{ id: ids['b-admin'] }], excludedUsers: [] });
     const { c, x } = await cypherOne(t, `MATCH (p:AccessProfile {id: $id}) RETURN COUNT { (p)-[:CONDITION]->() } AS c, COUNT { (p)-[:EXCLUDES]->() } AS x`, { id: rawOf(id) });
     expect([c, x]).toEqual([1, 0]);
   });

@@ -103,8 +103,8 @@ input PolicyStepInput { approverType: ApproverType!  userIds: [ID!] }
 input AccessProfileInput { name: String!  description: String  allowEnrollmentRequests: Boolean
   enrollmentPolicyId: ID  unenrollmentPolicyId: ID  bypassItemRequestPolicies: Boolean
   bypassItemRevokePolicies: Boolean  unenrollmentAction: UnenrollmentAction }
-input MembershipAutomationInput { enabled: Boolean!  mode: AutomationMode!
-  conditionEntitlementIds: [ID!]!  excludedUserIds: [ID!] = []  pauseOnAnomalies: Boolean = true }
+input MembershipAutomationInput { enabled: Boolean  mode: AutomationMode
+  conditionEntitlementIds: [ID!]  excludedUserIds: [ID!]  pauseOnAnomalies: Boolean }
 type Mutation {
   upsertUsers(users: [UserInput!]!): UpsertResult!
   upsertApps(apps: [AppInput!]!): UpsertResult!
