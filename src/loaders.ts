@@ -15,7 +15,9 @@ export interface ApprovalRow {
   comment: string | null;
   at: string;
   step: number;
-  approverId: string;
+  /** Null for a decision of the bootstrap admin credential (byAdminToken). */
+  approverId: string | null;
+  byAdminToken: boolean;
 }
 
 /** Loads one value per key with one statement for all the keys of a request. */

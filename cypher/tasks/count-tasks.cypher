@@ -5,7 +5,7 @@ WHERE ($states IS NULL OR t.state IN $states)
   AND ($userId IS NULL OR EXISTS { (t)-[:FOR_USER]->(:User {id: $userId}) })
   AND ($assignedTo IS NULL OR (
         t.state = 'PENDING_APPROVAL'
-        AND (EXISTS { (t)-[:AWAITS]->(:User {id: $assignedTo.userId}) } OR (t.awaitingAdmins AND $assignedTo.admin))
+        AND (EXISTS { (t)-[:AWAITS]->(:User {id: $assignedTo.userId}) } OR (t.awaitingAdmins AND $assignedTo.decidesForAdmins))
         AND NOT EXISTS { (t)-[:FOR_USER]->(:User {id: $assignedTo.userId}) }
       ) OR (
         t.state = 'PENDING_PROVISIONING'

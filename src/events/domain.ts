@@ -26,7 +26,8 @@ export type SyncEventType = (typeof SYNC_EVENT_TYPES)[number];
 
 /** A reviewer's decision on one step. */
 interface Decision {
-  byId: string;
+  /** Null: the bootstrap admin credential, standing in for the admins. */
+  byId: string | null;
   step: number;
   comment: string | null;
 }

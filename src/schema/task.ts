@@ -20,7 +20,15 @@ export const TaskOrigin = builder.enumType('TaskOrigin', {
 const TaskApprovalRef = builder.objectRef<ApprovalRow>('TaskApproval').implement({
   description: "One reviewer's decision on one step of a task",
   fields: (t) => ({
-    approver: t.field({ type: UserRef, resolve: async (a, _args, context) => (await context.loaders.user.load(a.approverId))! }),
+    approver: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Who decided; null when the bootstrap admin credential did (byAdminToken)',
+      resolve: async (a, _args, context) => (a.approverId === null ? null : context.loaders.user.load(a.approverId)),
+    }),
+    byAdminToken: t.exposeBoolean('byAdminToken', {
+      description: 'Decided with the bootstrap admin credential, standing in for the admins while no user held the ADMIN role',
+    }),
     approved: t.exposeBoolean('approved'),
     comment: t.exposeString('comment', { nullable: true }),
     at: t.field({ type: 'DateTime', resolve: (a) => a.at }),
@@ -119,7 +127,7 @@ builder.queryFields((t) => ({
           states: args.states ?? null,
           profileId: args.profileId ? rawIdOf('AccessProfile', String(args.profileId)) : null,
           userId,
-          assignedTo: assigned ? inboxOf(viewer) : null,
+          assignedTo: assigned ? inboxOf(viewer, (await context.loaders.adminIds.load('admins')).length > 0) : null,
         },
         args,
       );

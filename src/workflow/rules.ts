@@ -11,9 +11,12 @@
  *   task waits on: their inbox lists it and `approvers` / `provisioners` name them.
  * - an **admin** (ADMIN role with the `admin` scope) **may act** on any open task besides, to
  *   unblock one whose approver is away; such a task is not in the admin's inbox.
- * Nobody decides a task about their own access, and a decision is recorded against a user: the
- * bootstrap admin token, which is no user, sees the tasks that went to the admins in its inbox and
- * provisions, but does not decide.
+ * Nobody decides a task about their own access. A decision is recorded against a user, with one
+ * exception so that every open step has someone who can act: **while no user holds the ADMIN
+ * role**, the bootstrap admin credential (which is no user) stands in for the admins: the tasks
+ * that went to the admins are assigned to it and it may decide them (the decision is recorded as
+ * the bootstrap credential's). Once an ADMIN user exists, it provisions but does not decide.
+ * `adminUsersExist` below says which of the two holds (callers read it with the admin-ids query).
  */
 import { canReadUser, hasScope, isAdmin, type Viewer } from '../auth/viewer.js';
 import type { TaskState } from './records.js';
@@ -42,10 +45,17 @@ export interface TaskPeople {
 
 const hasAdminRole = (viewer: Viewer | null): boolean => viewer !== null && viewer.role === 'ADMIN';
 
+/** The bootstrap admin credential, standing in for the admins while no user holds the ADMIN role. */
+const standsInForAdmins = (viewer: Viewer | null, adminUsersExist: boolean): boolean => !adminUsersExist && isAdmin(viewer) && viewer!.userId === null;
+
+/** Decides for the admins: an ADMIN user, or the bootstrap credential standing in for them. */
+const decidesForAdmins = (viewer: Viewer | null, adminUsersExist: boolean): boolean =>
+  (hasAdminRole(viewer) && viewer!.userId !== null) || standsInForAdmins(viewer, adminUsersExist);
+
 /** The task waits on this viewer's decision (state aside): an approver of its step, or an admin when it went to the admins. */
-export function isApproverOf(viewer: Viewer | null, task: TaskFacts): boolean {
+export function isApproverOf(viewer: Viewer | null, task: TaskFacts, adminUsersExist = true): boolean {
   if (viewer === null || viewer.userId === task.userId) return false;
-  return (viewer.userId !== null && task.approverIds.includes(viewer.userId)) || (task.awaitingAdmins && hasAdminRole(viewer));
+  return (viewer.userId !== null && task.approverIds.includes(viewer.userId)) || (task.awaitingAdmins && decidesForAdmins(viewer, adminUsersExist));
 }
 
 /** The task waits on this viewer to provision it (state aside): an owner of its MANUAL app, or an admin when it has none. */
@@ -55,16 +65,17 @@ export function isProvisionerOf(viewer: Viewer | null, task: TaskFacts): boolean
 }
 
 /** Assigned to the viewer to decide now: in their inbox, among `Task.approvers`. */
-export const isAssignedToDecide = (viewer: Viewer | null, task: TaskFacts): boolean => task.state === 'PENDING_APPROVAL' && isApproverOf(viewer, task);
+export const isAssignedToDecide = (viewer: Viewer | null, task: TaskFacts, adminUsersExist = true): boolean =>
+  task.state === 'PENDING_APPROVAL' && isApproverOf(viewer, task, adminUsersExist);
 
 /** Assigned to the viewer to provision now: in their inbox, among `Task.provisioners`. */
 export const isAssignedToProvision = (viewer: Viewer | null, task: TaskFacts): boolean => task.state === 'PENDING_PROVISIONING' && isProvisionerOf(viewer, task);
 
 /** Who may record a decision on the task's current step, state aside (the workflow checks the state first, for its CONFLICT). */
-export function mayDecide(viewer: Viewer | null, task: TaskFacts): boolean {
-  const userId = viewer?.userId ?? null;
-  if (userId === null || userId === task.userId) return false;
-  return isApproverOf(viewer, task) || isAdmin(viewer);
+export function mayDecide(viewer: Viewer | null, task: TaskFacts, adminUsersExist = true): boolean {
+  if (viewer === null || viewer.userId === task.userId) return false;
+  if (viewer.userId === null) return task.awaitingAdmins && standsInForAdmins(viewer, adminUsersExist);
+  return isApproverOf(viewer, task, adminUsersExist) || isAdmin(viewer);
 }
 
 /** Who may complete or fail the task's provisioning, state aside: its provisioners, or an admin. */
@@ -88,5 +99,12 @@ export function canSeeTask(viewer: Viewer | null, task: TaskFacts & TaskPeople):
   return isAssignedToProvision(viewer, task) && (hasScope(viewer, 'provision') || hasScope(viewer, 'read'));
 }
 
-/** The inbox filter's parameters for list-tasks.cypher: the same assignment as isAssignedTo*. */
-export const inboxOf = (viewer: Viewer): { userId: string | null; admin: boolean } => ({ userId: viewer.userId, admin: hasAdminRole(viewer) });
+/**
+ * The inbox filter's parameters for list-tasks.cypher: the same assignment as isAssignedTo*
+ * (`admin`: the tasks that went to the admins, to decide, and admin-provisioned ones).
+ */
+export const inboxOf = (viewer: Viewer, adminUsersExist = true): { userId: string | null; admin: boolean; decidesForAdmins: boolean } => ({
+  userId: viewer.userId,
+  admin: hasAdminRole(viewer),
+  decidesForAdmins: decidesForAdmins(viewer, adminUsersExist),
+});

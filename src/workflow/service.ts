@@ -125,9 +125,12 @@ export class WorkflowService {
     return (outcome.created[0] ?? outcome.existing[0])!;
   }
 
-  /** A reviewer approves or denies the current step of a task (scope `review`). */
+  /**
+   * A reviewer approves or denies the current step of a task (scope `review`). The bootstrap
+   * admin credential decides too, but only the tasks that went to the admins while no user holds
+   * the ADMIN role (workflow/rules.ts); its decision is recorded as the credential's.
+   */
   async decide(viewer: Viewer, taskId: string, approved: boolean, comment: string | null): Promise<void> {
-    if (viewer.userId === null) throw forbidden('Decisions are recorded against a user: decide with a user token');
     checkText('A comment', comment);
     const reviewerId = viewer.userId;
     await this.unit('decide', async (tx, outcome) => {
@@ -135,9 +138,19 @@ export class WorkflowService {
       if (task.userId === reviewerId) throw forbidden('Nobody decides a task about their own access');
       if (task.state !== 'PENDING_APPROVAL') throw conflict(`The task is no longer awaiting approval (it is ${task.state})`, { state: task.state });
       const step = task.currentStep ?? 0;
-      if (!mayDecide(viewer, factsOf(task))) throw forbidden("You are not an approver of this task's current step");
-      const decidedBefore = await tx.one<{ decided: boolean }>('workflow/has-decided', { taskId, userId: reviewerId });
-      if (decidedBefore?.decided) throw conflict('You already decided an earlier step of this task');
+      // Whether an ADMIN user exists matters only to the bootstrap credential (rules.ts).
+      const adminUsersExist = reviewerId !== null || ((await tx.one<{ ids: string[] }>('workflow/admin-ids'))?.ids.length ?? 0) > 0;
+      if (!mayDecide(viewer, factsOf(task), adminUsersExist)) {
+        throw forbidden(
+          reviewerId === null
+            ? 'The bootstrap admin credential decides only tasks that went to the admins, and only while no user holds the ADMIN role: decide with a user token'
+            : "You are not an approver of this task's current step",
+        );
+      }
+      if (reviewerId !== null) {
+        const decidedBefore = await tx.one<{ decided: boolean }>('workflow/has-decided', { taskId, userId: reviewerId });
+        if (decidedBefore?.decided) throw conflict('You already decided an earlier step of this task');
+      }
       await tx.run('workflow/record-approval', { taskId, id: newId(), byId: reviewerId, approved, comment, step, now: now() });
       const ref = { id: task.id, userId: task.userId, profileId: task.profileId };
       if (!approved) {

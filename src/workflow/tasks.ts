@@ -24,7 +24,7 @@ export interface TaskFilters {
   states: string[] | null;
   profileId: string | null;
   userId: string | null;
-  assignedTo: { userId: string | null; admin: boolean } | null;
+  assignedTo: { userId: string | null; admin: boolean; decidesForAdmins: boolean } | null;
 }
 
 export class TaskService {

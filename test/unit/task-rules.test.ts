@@ -52,10 +52,20 @@ describe('deciding', () => {
     expect(isAssignedToDecide(admin, own)).toBe(false);
   });
 
-  it('the bootstrap admin token sees the tasks gone to the admins in its inbox, but decisions need a user', () => {
+  it('while no user holds the ADMIN role, the bootstrap admin credential stands in for the admins', () => {
     const orphan = task({ approverIds: [], awaitingAdmins: true });
-    expect(isAssignedToDecide(bootstrapAdmin, orphan)).toBe(true);
-    expect(mayDecide(bootstrapAdmin, orphan)).toBe(false);
+    expect(isAssignedToDecide(bootstrapAdmin, orphan, false)).toBe(true);
+    expect(mayDecide(bootstrapAdmin, orphan, false)).toBe(true);
+    // only for the steps gone to the admins: a step with approvers is theirs
+    expect(isAssignedToDecide(bootstrapAdmin, task(), false)).toBe(false);
+    expect(mayDecide(bootstrapAdmin, task(), false)).toBe(false);
+  });
+
+  it('once an ADMIN user exists, the bootstrap admin credential neither is assigned nor decides', () => {
+    const orphan = task({ approverIds: [], awaitingAdmins: true });
+    expect(isAssignedToDecide(bootstrapAdmin, orphan, true)).toBe(false);
+    expect(mayDecide(bootstrapAdmin, orphan, true)).toBe(false);
+    expect(isAssignedToDecide(adminReviewOnly, orphan, true)).toBe(true);
   });
 
   it('a closed task is assigned to nobody', () => {
