@@ -32,6 +32,36 @@ const APPS = [
   { externalId: 'ledger', name: 'Ledger', provisioning: 'MANUAL', entitlements: [['ledger-viewer', 'viewer'], ['ledger-accountant', 'accountant'], ['ledger-approver', 'payment approver']] },
 ] as const;
 
+interface DemoUser {
+  externalId: string;
+  email: string;
+  displayName: string;
+  managerExternalId: string | null;
+  department: Department;
+}
+
+/** The demo's people, the same every time (the generator is seeded; the rest of the load goes on drawing from it). */
+function demoUsers(next: () => number = random(42)): DemoUser[] {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+
+  const users: DemoUser[] = [];
+  users.push({ externalId: 'emp-0000', email: 'ceo@example.com', displayName: 'Morgan Reyes', managerExternalId: null, department: DEPARTMENTS[5]! });
+  let n = 1;
+  for (const department of DEPARTMENTS) {
+    const head = `emp-${String(n).padStart(4, '0')}`;
+    const leads: string[] = [];
+    for (let i = 0; i < department.size; i += 1, n += 1) {
+      const externalId = `emp-${String(n).padStart(4, '0')}`;
+      const first = pick(FIRST);
+      const last = pick(LAST);
+      const manager = i === 0 ? 'emp-0000' : i < 6 ? head : pick(leads.length ? leads : [head]);
+      if (i > 0 && i < 6) leads.push(externalId);
+      users.push({ externalId, email: `${first}.${last}.${n}@example.com`.toLowerCase(), displayName: `${first} ${last}`, managerExternalId: manager, department });
+    }
+  }
+  return users;
+}
+
 /** A small deterministic generator, so every demo load is the same organisation. */
 function random(seed: number): () => number {
   let state = seed;
@@ -52,6 +82,42 @@ async function call<T = any>(app: App, token: string, query: string, variables: 
   return body.data as T;
 }
 
+/**
+ * The people to act as in the demo, one per role in the access workflow: the IT lead is an ADMIN
+ * (and owns the Cloud account, provisioned by hand), the Engineering lead reviews their reports'
+ * requests (and owns the Code Host), the Finance lead provisions the Ledger, and an engineer asks
+ * for access. The demo prints a fresh token for each at start.
+ */
+export const PERSONAS = [
+  { key: 'admin', department: 'IT', scopes: ['read', 'request', 'review', 'provision', 'admin'], what: 'ADMIN role: decides what went to the admins, manages everything' },
+  { key: 'reviewer', department: 'Engineering', scopes: ['read', 'request', 'review', 'provision'], what: "Engineering lead: approves their reports' requests" },
+  { key: 'provisioner', department: 'Finance', scopes: ['read', 'request', 'review', 'provision'], what: 'Finance lead: owns the Ledger (provisioned by hand), completes its tasks' },
+  { key: 'employee', department: 'Engineering', scopes: ['read', 'request'], what: 'an engineer: asks for access (requestAccess) and follows their tasks' },
+] as const;
+
+/** The demo's department heads are the first person of each department; the employee is the second engineer. */
+const personaExternalId = (users: readonly { externalId: string; department: Department }[], persona: (typeof PERSONAS)[number]): string => {
+  const inDepartment = users.filter((u) => u.department.name === persona.department);
+  return (persona.key === 'employee' ? inDepartment[1] : inDepartment[0])!.externalId;
+};
+
+/** Creates a token for each persona (a token's secret is shown once, so each start makes new ones). */
+export async function personaTokens(app: App, token: string): Promise<{ key: string; what: string; name: string; token: string }[]> {
+  const users = demoUsers();
+  const out = [];
+  for (const persona of PERSONAS) {
+    const externalId = personaExternalId(users, persona);
+    const user = await call<{ u: { id: string; displayName: string } }>(app, token, 'query($x: String!) { u: userByExternalId(externalId: $x) { id displayName } }', { x: externalId });
+    const created = await call<{ t: { token: string } }>(app, token, 'mutation($u: ID!, $n: String!, $s: [String!]!) { t: createApiToken(userId: $u, name: $n, scopes: $s) { token } }', {
+      u: user.u.id,
+      n: `demo ${persona.key}`,
+      s: [...persona.scopes],
+    });
+    out.push({ key: persona.key, what: persona.what, name: `${user.u.displayName} (${externalId})`, token: created.t.token });
+  }
+  return out;
+}
+
 export async function hasData(app: App, token: string): Promise<boolean> {
   const data = await call<{ users: { totalCount: number } }>(app, token, '{ users(first: 0) { totalCount } }');
   return data.users.totalCount > 0;
@@ -59,23 +125,7 @@ export async function hasData(app: App, token: string): Promise<boolean> {
 
 export async function loadDemoData(app: App, token: string): Promise<{ users: number; grants: number; profiles: number }> {
   const next = random(42);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
-
-  const users: { externalId: string; email: string; displayName: string; managerExternalId: string | null; department: Department }[] = [];
-  users.push({ externalId: 'emp-0000', email: 'ceo@example.com', displayName: 'Morgan Reyes', managerExternalId: null, department: DEPARTMENTS[5]! });
-  let n = 1;
-  for (const department of DEPARTMENTS) {
-    const head = `emp-${String(n).padStart(4, '0')}`;
-    const leads: string[] = [];
-    for (let i = 0; i < department.size; i += 1, n += 1) {
-      const externalId = `emp-${String(n).padStart(4, '0')}`;
-      const first = pick(FIRST);
-      const last = pick(LAST);
-      const manager = i === 0 ? 'emp-0000' : i < 6 ? head : pick(leads.length ? leads : [head]);
-      if (i > 0 && i < 6) leads.push(externalId);
-      users.push({ externalId, email: `${first}.${last}.${n}@example.com`.toLowerCase(), displayName: `${first} ${last}`, managerExternalId: manager, department });
-    }
-  }
+  const users = demoUsers(next);
   await call(app, token, 'mutation($u: [UserInput!]!) { upsertUsers(users: $u) { created } }', {
     u: users.map(({ department: _d, ...u }) => u),
   });
@@ -135,6 +185,8 @@ export async function loadDemoData(app: App, token: string): Promise<{ users: nu
   grant(itHead.externalId, 'idp-admins');
   grant(engHead.externalId, 'code-admin');
   await call(app, token, 'mutation($g: [GrantInput!]!) { upsertGrants(grants: $g) { created } }', { g: grants });
+  // The IT lead holds the ADMIN role: steps that resolve to nobody (the CEO has no manager) go to them.
+  await call(app, token, 'mutation($u: ID!) { setUserRole(userId: $u, role: ADMIN) { id } }', { u: await userId(app, token, itHead.externalId) });
 
   const entitlementId = async (externalId: string) =>
     (await call<{ e: { id: string } }>(app, token, 'query($x: String!) { e: entitlementByExternalId(externalId: $x) { id } }', { x: externalId })).e.id;

@@ -7,12 +7,13 @@
  */
 import { parseConfig } from '../src/config.js';
 import { runMain, serve } from '../src/main.js';
-import { hasData, loadDemoData } from './demo-data.js';
+import { hasData, loadDemoData, personaTokens } from './demo-data.js';
 import { startNeo4j, stopNeo4j } from './neo4j.js';
 
 const demo = process.argv.includes('--demo');
 const reset = process.argv.includes('--reset');
 const DEMO_TOKEN = 'demo-admin-token-change-me';
+let personas: Awaited<ReturnType<typeof personaTokens>> = [];
 
 await runMain(async () => {
   const env = { ...process.env };
@@ -32,6 +33,7 @@ await runMain(async () => {
         const loaded = await loadDemoData(app, token);
         process.stderr.write(`demo: loaded ${loaded.users} users, ${loaded.grants} grants, ${loaded.profiles} access profiles\n`);
       }
+      personas = await personaTokens(app, token);
     },
     // The managed server goes with the API unless asked to stay (KEEP_NEO4J=1).
     afterStop: async () => {
@@ -39,5 +41,9 @@ await runMain(async () => {
     },
   });
   process.stderr.write(`\nGraphiQL: http://localhost:${config.port}/graphql\n`);
-  if (demo) process.stderr.write(`Admin token (already in GraphiQL's headers): ${token}\n`);
+  if (demo) {
+    process.stderr.write(`Admin token (already in GraphiQL's headers): ${token}\n`);
+    process.stderr.write('Act as a person of the demo with their token (GraphiQL: Headers, {"Authorization": "Bearer <token>"}):\n');
+    for (const p of personas) process.stderr.write(`  ${p.key.padEnd(12)} ${p.name}: ${p.what}\n               ${p.token}\n`);
+  }
 });
