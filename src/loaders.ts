@@ -74,6 +74,31 @@ function idPages(db: Database, statement: string, parentParam: string): DataLoad
   );
 }
 
+/** Users a sync of a profile would unenroll: the key of `unenrollmentLosses`. */
+export interface LossesKey {
+  profileId: string;
+  userIds: readonly string[];
+}
+
+/**
+ * What each of a profile's leaving users would lose (entitlement ids by user id), for many
+ * profiles and runs in one statement (cypher/sync/unenrollment-losses-of-users).
+ */
+function unenrollmentLosses(db: Database): DataLoader<LossesKey, Map<string, string[]>> {
+  return new DataLoader(
+    async (keys) => {
+      const rows = keys.filter((k) => k.userIds.length > 0).map((k) => ({ profileId: k.profileId, userIds: [...k.userIds] }));
+      const found =
+        rows.length === 0
+          ? []
+          : await db.read('loaders.unenrollmentLosses', (tx) => tx.run<{ profileId: string; userId: string; entitlementIds: string[] }>('sync/unenrollment-losses-of-users', { rows }));
+      const byPair = new Map(found.map((r) => [`${r.profileId}|${r.userId}`, r.entitlementIds]));
+      return keys.map((k) => new Map(k.userIds.map((userId) => [userId, byPair.get(`${k.profileId}|${userId}`) ?? []])));
+    },
+    { cacheKeyFn: (k) => `${k.profileId}|${k.userIds.join(',')}` },
+  );
+}
+
 export function createLoaders(db: Database) {
   return {
     user: byId(db, 'user', directoryReads.usersById),
@@ -103,6 +128,7 @@ export function createLoaders(db: Database) {
         ),
       { toEnroll: [] as string[], toUnenroll: [] as string[] },
     ),
+    unenrollmentLosses: unenrollmentLosses(db),
     pausedRunsOfProfile: idLists(db, 'sync/paused-runs-of-profiles', 'profileIds'),
     runsOfProfile: idPages(db, 'sync/runs-of-profiles', 'profileIds'),
     pendingEnrollmentUsers: idPages(db, 'sync/pending-enrollment-users', 'profileIds'),
@@ -120,11 +146,36 @@ export function createLoaders(db: Database) {
         ),
       [] as ApprovalRow[],
     ),
+    deniedEnrollmentsOfProfile: idPages(db, 'profiles/denied-enrollments-of-profiles', 'profileIds'),
+    keptByDecisionOfProfile: idPages(db, 'profiles/kept-by-decision-of-profiles', 'profileIds'),
+    /** A reviewer's standing membership decision, keyed `profileId|userId`. */
+    membershipDecision: byKey(
+      db,
+      'membershipDecision',
+      async (tx, keys) =>
+        new Map(
+          (
+            await tx.run<MembershipDecisionRow>('profiles/membership-decisions', {
+              keys: keys.map((key) => ({ profileId: key.split('|')[0]!, userId: key.split('|')[1]! })),
+            })
+          ).map((r) => [`${r.profileId}|${r.userId}`, r]),
+        ),
+      null as MembershipDecisionRow | null,
+    ),
     adminIds: byKey(db, 'adminIds', async (tx) => new Map([['admins', (await tx.one<{ ids: string[] }>('workflow/admin-ids'))?.ids ?? []]]), [] as string[]),
   };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** A reviewer's decision that keeps the rule from acting on a user of a profile (workflow/record-membership-decision). */
+export interface MembershipDecisionRow {
+  profileId: string;
+  userId: string;
+  kind: 'ENROLLMENT_DENIED' | 'KEPT_BY_DECISION';
+  taskId: string;
+  at: string;
+}
 
 /** Loads many by id, keeping order and dropping the ones that vanished. */
 export async function loadAll<T>(loader: DataLoader<string, T | null>, ids: readonly string[]): Promise<T[]> {

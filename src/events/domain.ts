@@ -24,6 +24,17 @@ export const SYNC_EVENT_TYPES = ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_COMPLETE
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 export type SyncEventType = (typeof SYNC_EVENT_TYPES)[number];
 
+/** How many of a paused run's staged unenrollments the SYNC_PAUSED event names. */
+export const PAUSED_USERS_NAMED = 5;
+
+/** A user as an event names them for people: raw id (for the engine), external id, name and email. */
+export interface StagedUserLabel {
+  userId: string;
+  externalId: string;
+  displayName: string;
+  email: string;
+}
+
 /** A reviewer's decision on one step. */
 interface Decision {
   /** Null: the bootstrap admin credential, standing in for the admins. */
@@ -53,7 +64,18 @@ export interface SyncEventPayloads {
   SYNC_STARTED: { trigger: SyncTrigger };
   SYNC_PROGRESS: { processed: number; total: number; phase: 'cancel' | 'enroll' | 'unenroll'; enrolled: number; unenrolled: number; cancelled: number };
   SYNC_COMPLETED: { enrollTasksCreated: number; unenrollTasksCreated: number; cancelledTasks: number };
-  SYNC_PAUSED: { reason: string | null; stagedUnenrollments: number; stagedEnrollments: number; memberCount: number };
+  SYNC_PAUSED: {
+    reason: string | null;
+    stagedUnenrollments: number;
+    stagedEnrollments: number;
+    memberCount: number;
+    /** The profile's name when the run paused. */
+    profileName: string | null;
+    /** stagedUnenrollments as a share of memberCount, in percent with one decimal. */
+    unenrollPercent: number;
+    /** The first few users staged for unenrollment, readably (at most PAUSED_USERS_NAMED of them). */
+    firstStaged: StagedUserLabel[];
+  };
   SYNC_RESUMED: { by: string | null };
   SYNC_DISCARDED: { by: string | null };
   SYNC_FAILED: { reason: string };

@@ -23,6 +23,26 @@ export interface WebhookOptions {
   timeoutMs?: number;
 }
 
+/** The share in percent the event recorded, else computed from the counts (one decimal). */
+function percentOf(recorded: unknown, staged: number, members: number): number {
+  return typeof recorded === 'number' && Number.isFinite(recorded) ? recorded : Math.round((staged / members) * 1000) / 10;
+}
+
+/** Slack's escaping of text: &, < and > would otherwise start entities and links. */
+const escapeText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** "Display Name (email)" for each user the event names (older events name none). */
+function namedUsers(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((u: unknown) => {
+    if (typeof u !== 'object' || u === null) return [];
+    const { displayName, email, externalId } = u as Record<string, unknown>;
+    const who = typeof displayName === 'string' && displayName !== '' ? displayName : typeof externalId === 'string' ? externalId : null;
+    if (who === null) return [];
+    return [escapeText(typeof email === 'string' && email !== '' ? `${who} (${email})` : who)];
+  });
+}
+
 /** A claim older than this with no outcome belongs to an instance that died; another may take it over. */
 const STALE_CLAIM_MS = 10 * 60 * 1000;
 
@@ -95,16 +115,29 @@ export class WebhookNotifier {
   }
 
   private async pausedSyncText(event: StoredEvent): Promise<string> {
-    const profile = event.profileId ? (await this.db.read('notify.profileOfEvent', (tx) => directoryReads.profilesById(tx, [event.profileId!])))[0] : undefined;
-    const name = profile?.name ?? event.profileId ?? 'unknown profile';
+    const payload = event.payload ?? {};
+    const named = typeof payload.profileName === 'string' ? payload.profileName : null;
+    const profile =
+      named === null && event.profileId ? (await this.db.read('notify.profileOfEvent', (tx) => directoryReads.profilesById(tx, [event.profileId!])))[0] : undefined;
+    const name = named ?? profile?.name ?? event.profileId ?? 'unknown profile';
     const staged = stagedRemovalsOf(event);
+    const members = typeof payload.memberCount === 'number' ? payload.memberCount : null;
     const runId = event.runId ? encodeGlobalId('SyncRun', event.runId) : null;
+    const base = this.options.publicUrl.replace(/\/$/, '');
     const review = runId
-      ? `${this.options.publicUrl.replace(/\/$/, '')}/graphql?query=${encodeURIComponent(`{ node(id: "${runId}") { ... on SyncRun { id state staged { toUnenroll { id displayName } memberCount } } } }`)}`
+      ? `${base}/graphql?query=${encodeURIComponent(
+          `{ node(id: "${runId}") { ... on SyncRun { id state pauseReason profile { name } staged { memberCount unenrollments { displayName email externalId accessToLose { name app { name } } } } } } }`,
+        )}`
       : null;
     const removals = staged === null ? 'staged removals' : `${staged} staged removal${staged === 1 ? '' : 's'}`;
+    const share = staged !== null && members !== null && members > 0 ? `${staged} of ${members} members (${percentOf(payload.unenrollPercent, staged, members)}%)` : null;
+    const users = namedUsers(payload.firstStaged);
+    const more = staged !== null && users.length > 0 && staged > users.length ? ` and ${staged - users.length} more` : '';
+    const who = users.length > 0 ? `${users.join(', ')}${more}` : null;
+    const would = share && who ? `It would unenroll ${share}: ${who}.` : share ? `It would unenroll ${share}.` : who ? `It would unenroll ${who}.` : null;
     return [
-      `:warning: Membership sync of access profile "${name}" was paused by the safeguard: ${removals} await review.`,
+      `:warning: Membership sync of access profile "${escapeText(name)}" was paused by the safeguard: ${removals} await review.`,
+      would,
       runId ? `Sync run: ${runId}` : null,
       review ? `Review it, then resumeSync or discardSync: ${review}` : null,
     ]

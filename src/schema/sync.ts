@@ -3,10 +3,11 @@ import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
 import { AppError, conflict } from '../errors.js';
 import { encodeGlobalId, rawIdOf } from '../ids.js';
-import { loadAll } from '../loaders.js';
+import type { UserRecord } from '../directory/records.js';
+import { loadAll, type LossesKey } from '../loaders.js';
 import { SYNC_RUN_STATES, SYNC_TRIGGERS, type SyncOutcome, type SyncRunRecord } from '../sync/records.js';
 import { pageOf, toConnection, type ConnectionResult } from './connection.js';
-import { AccessProfileRef, TaskConnection, TaskRef, UserConnection, UserRef } from './refs.js';
+import { AccessProfileRef, EntitlementRef, TaskConnection, TaskRef, UserConnection, UserRef } from './refs.js';
 
 export const SyncTriggerEnum = builder.enumType('SyncTrigger', { values: SYNC_TRIGGERS });
 export const SyncRunStateEnum = builder.enumType('SyncRunState', { values: SYNC_RUN_STATES });
@@ -21,8 +22,19 @@ export interface SyncDiffView {
   memberCount: number;
   pauseReason: string | null;
   toCancel: number | null;
+  /** The profile the diff is of (what its unenrollment action revokes). */
+  profileId: string;
+  /** Whether what the users to unenroll would lose means anything now: a preview, or a run still PAUSED. */
+  lossesApply: boolean;
 }
 export const SyncDiffRef = builder.objectRef<SyncDiffView>('SyncDiff');
+
+/** One user of a diff, readably; `losses` is set for a user to unenroll while what they would lose applies. */
+interface StagedUserView {
+  user: UserRecord;
+  losses: LossesKey | null;
+}
+const StagedUserRef = builder.objectRef<StagedUserView>('StagedUser');
 interface PendingEnrollmentsView {
   profileId: string;
 }
@@ -53,7 +65,15 @@ builder.node(SyncRunRef, {
       resolve: async (run, _args, context) => {
         if (run.pausedAt === null && run.state !== 'PAUSED') return null;
         const staged = await context.loaders.stagedOfRun.load(run.id);
-        return { ...staged, wouldPause: true, memberCount: run.memberCount ?? 0, pauseReason: run.pauseReason, toCancel: null };
+        return {
+          ...staged,
+          wouldPause: true,
+          memberCount: run.memberCount ?? 0,
+          pauseReason: run.pauseReason,
+          toCancel: null,
+          profileId: run.profileId,
+          lossesApply: run.state === 'PAUSED',
+        };
       },
     }),
     enrollTasksCreated: t.exposeInt('enrollTasksCreated'),
@@ -83,6 +103,44 @@ SyncDiffRef.implement({
     wouldPause: t.exposeBoolean('wouldPause'),
     pauseReason: t.exposeString('pauseReason', { nullable: true }),
     memberCount: t.exposeInt('memberCount'),
+    enrollments: t.field({
+      type: [StagedUserRef],
+      authScopes: { readAll: true },
+      description: 'The users to enroll, readably (the same users as toEnroll, in the same order)',
+      resolve: async (d, _args, context) => (await loadAll(context.loaders.user, d.toEnroll)).map((user) => ({ user, losses: null })),
+    }),
+    unenrollments: t.field({
+      type: [StagedUserRef],
+      authScopes: { readAll: true },
+      description:
+        "The users to unenroll, readably (the same users as toUnenroll, in the same order), each with the access the profile's unenrollment action would revoke",
+      resolve: async (d, _args, context) => {
+        const losses = d.lossesApply ? { profileId: d.profileId, userIds: d.toUnenroll } : null;
+        return (await loadAll(context.loaders.user, d.toUnenroll)).map((user) => ({ user, losses }));
+      },
+    }),
+  }),
+});
+
+StagedUserRef.implement({
+  description: 'A user a sync would enroll or unenroll, with what a reviewer needs to recognise them',
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: (s) => s.user }),
+    externalId: t.string({ resolve: (s) => s.user.externalId }),
+    displayName: t.string({ resolve: (s) => s.user.displayName }),
+    email: t.string({ resolve: (s) => s.user.email }),
+    accessToLose: t.field({
+      type: [EntitlementRef],
+      nullable: true,
+      description:
+        "What the unenrollment would revoke under the profile's unenrollment action, as the graph is now (REVOKE_ALL: every item held through the profile; REVOKE_UNJUSTIFIED: those not also held directly or through another profile the user stays in; LEAVE_AS_IS and SYNC_MEMBERS_ONLY: nothing). Null for a user to enroll and once the run is no longer PAUSED",
+      resolve: async (s, _args, context) => (s.losses ? loadAll(context.loaders.entitlement, (await context.loaders.unenrollmentLosses.load(s.losses)).get(s.user.id) ?? []) : null),
+    }),
+    accessToLoseCount: t.int({
+      nullable: true,
+      description: 'How many entitlements accessToLose lists (null when it is null)',
+      resolve: async (s, _args, context) => (s.losses ? ((await context.loaders.unenrollmentLosses.load(s.losses)).get(s.user.id) ?? []).length : null),
+    }),
   }),
 });
 
@@ -153,6 +211,8 @@ builder.objectFields(AccessProfileRef, (t) => ({
         memberCount: diff.memberCount,
         pauseReason: diff.pauseReason,
         toCancel: diff.staleEnrollTasks.length + diff.staleUnenrollTasks.length,
+        profileId: p.id,
+        lossesApply: true,
       };
     },
   }),

@@ -6,7 +6,8 @@
 import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
-import { syncEvent } from '../events/domain.js';
+import { directoryReads } from '../directory/repository.js';
+import { PAUSED_USERS_NAMED, syncEvent } from '../events/domain.js';
 import { now } from '../ids.js';
 import type { RunRef } from './lease.js';
 import type { SyncDiff, SyncRunRecord, SyncRunState, SyncTrigger } from './records.js';
@@ -93,7 +94,25 @@ export const syncJournal = {
     const { runId, profileId } = ref;
     await moveState(tx, runId, ['RUNNING'], 'PAUSED', { pauseReason: diff.pauseReason });
     const counts = { stagedEnrollments: diff.toEnroll.length, stagedUnenrollments: diff.toUnenroll.length, memberCount: diff.memberCount };
-    tx.unit.recordEvents([syncEvent('SYNC_PAUSED', ref, { reason: diff.pauseReason, stagedUnenrollments: counts.stagedUnenrollments, stagedEnrollments: counts.stagedEnrollments, memberCount: counts.memberCount })]);
+    // What a person needs to read the pause: the profile's name and the first few users by name.
+    const [profile] = await directoryReads.profilesById(tx, [profileId]);
+    const named = new Map((await directoryReads.usersById(tx, diff.toUnenroll.slice(0, PAUSED_USERS_NAMED))).map((u) => [u.id, u]));
+    const firstStaged = diff.toUnenroll.flatMap((id) => {
+      const u = named.get(id);
+      return u ? [{ userId: u.id, externalId: u.externalId, displayName: u.displayName, email: u.email }] : [];
+    });
+    const unenrollPercent = diff.memberCount > 0 ? Math.round((counts.stagedUnenrollments / diff.memberCount) * 1000) / 10 : 0;
+    tx.unit.recordEvents([
+      syncEvent('SYNC_PAUSED', ref, {
+        reason: diff.pauseReason,
+        stagedUnenrollments: counts.stagedUnenrollments,
+        stagedEnrollments: counts.stagedEnrollments,
+        memberCount: counts.memberCount,
+        profileName: profile?.name ?? null,
+        unenrollPercent,
+        firstStaged,
+      }),
+    ]);
     recordAudit(tx, null, {
       action: 'SYNC_PAUSED',
       subjectType: 'SyncRun',
