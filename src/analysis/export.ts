@@ -2,17 +2,21 @@
  * CSV exports for auditors: `GET /export/<report>.csv?...` with the same Bearer token as the API,
  * admins and auditors only. Paged reports are streamed page by page (keyset pages of
  * EXPORT_PAGE_SIZE rows, at most EXPORT_MAX_ROWS rows); what-if and blast radius write their
- * bounded lists. Ids in the files are the API's global ids.
+ * bounded lists. Ids in the files are the API's global ids; after a report's own columns come, for
+ * its user, entitlement and profile columns, what a person reads (external ids, names, emails),
+ * looked up once per page (cypher/analysis/labels-of-ids).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canReadAll } from '../auth/viewer.js';
 import { AppError, badInput } from '../errors.js';
-import { encodeGlobalId, rawIdOf } from '../ids.js';
+import type { Database } from '../db/database.js';
+import { decodeGlobalId, encodeGlobalId, rawIdOf } from '../ids.js';
 import type { AuthService } from '../auth/tokens.js';
 import type { Logger } from '../logger.js';
 
 /** What the export route uses. */
 export interface ExportDeps {
+  db: Database;
   auth: Pick<AuthService, 'authenticate'>;
   analysis: AnalysisService;
   logger: Logger;
@@ -40,9 +44,87 @@ type Row = unknown[];
 /** A paged report: given the cursor after the last row, one page and the next cursor (null: done). */
 type Pager = (after: string | null) => Promise<{ rows: Row[]; next: string | null }>;
 
+/** What an id column holds: a user, an entitlement or a profile (their readable columns follow the report's own). */
+type LabelKind = 'User' | 'Entitlement' | 'AccessProfile';
+
 interface Report {
   header: string[];
   pager: (params: Params, services: ExportDeps) => Pager;
+  /** The id columns (by header name) to label, in the order their readable columns are appended. */
+  labels?: [column: string, kind: LabelKind][];
+}
+
+/** The readable columns of one labelled id column: userId -> userExternalId, userDisplayName, userEmail; staleProfileIds -> staleProfileNames. */
+function labelColumns(column: string, kind: LabelKind): string[] {
+  const list = column.endsWith('Ids');
+  const stem = column.replace(/Ids?$/, '');
+  if (list) return [`${stem}Names`];
+  if (kind === 'User') return [`${stem}ExternalId`, `${stem}DisplayName`, `${stem}Email`];
+  if (kind === 'Entitlement') return [`${stem}ExternalId`, `${stem}Name`];
+  return [`${stem}Name`];
+}
+
+const headerOf = (report: Report): string[] => [...report.header, ...(report.labels ?? []).flatMap(([column, kind]) => labelColumns(column, kind))];
+
+interface Labels {
+  users: { id: string; externalId: string; displayName: string; email: string }[];
+  entitlements: { id: string; externalId: string; name: string }[];
+  profiles: { id: string; name: string }[];
+}
+
+/** The raw id of a cell's global id ('' and foreign ids: none). */
+function rawOfCell(cell: unknown, kind: LabelKind): string | null {
+  if (typeof cell !== 'string' || cell === '') return null;
+  try {
+    const { type, id } = decodeGlobalId(cell);
+    return type === kind ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The page's rows with the readable columns of the report's labelled id columns appended; one statement a page. */
+async function labelled(report: Report, rows: Row[], db: Database): Promise<Row[]> {
+  const labels = (report.labels ?? []).map(([column, kind]) => ({ column, kind, index: report.header.indexOf(column), list: column.endsWith('Ids') }));
+  if (labels.length === 0 || rows.length === 0) return rows;
+  const cellsOf = (row: Row, index: number): unknown[] => {
+    const cell = row[index];
+    return Array.isArray(cell) ? cell : [cell];
+  };
+  const wanted: Record<LabelKind, Set<string>> = { User: new Set(), Entitlement: new Set(), AccessProfile: new Set() };
+  for (const row of rows) {
+    for (const { kind, index } of labels) {
+      for (const cell of cellsOf(row, index)) {
+        const id = rawOfCell(cell, kind);
+        if (id !== null) wanted[kind].add(id);
+      }
+    }
+  }
+  const found = await db.read('export.labels', (tx) =>
+    tx.one<Labels>('analysis/labels-of-ids', { userIds: [...wanted.User], entitlementIds: [...wanted.Entitlement], profileIds: [...wanted.AccessProfile] }),
+  );
+  const users = new Map((found?.users ?? []).map((u) => [u.id, u]));
+  const entitlements = new Map((found?.entitlements ?? []).map((e) => [e.id, e]));
+  const profiles = new Map((found?.profiles ?? []).map((p) => [p.id, p]));
+  return rows.map((row) => [
+    ...row,
+    ...labels.flatMap(({ kind, index, list }): unknown[] => {
+      const ids = cellsOf(row, index).map((cell) => rawOfCell(cell, kind));
+      const nameOf = (id: string | null): string =>
+        id === null ? '' : ((kind === 'User' ? users.get(id)?.displayName : kind === 'Entitlement' ? entitlements.get(id)?.name : profiles.get(id)?.name) ?? '');
+      if (list) return [ids.map(nameOf)];
+      const id = ids[0] ?? null;
+      if (kind === 'User') {
+        const u = id === null ? undefined : users.get(id);
+        return [u?.externalId ?? '', u?.displayName ?? '', u?.email ?? ''];
+      }
+      if (kind === 'Entitlement') {
+        const e = id === null ? undefined : entitlements.get(id);
+        return [e?.externalId ?? '', e?.name ?? ''];
+      }
+      return [nameOf(id)];
+    }),
+  ]);
 }
 
 function idParam(params: Params, name: string, type: string, required: true): string;
@@ -85,6 +167,7 @@ function whole(read: () => Promise<Row[]>): Pager {
 const REPORTS: Record<string, Report> = {
   why: {
     header: ['userId', 'entitlementId', 'held', 'grantId', 'direct', 'unjustified', 'grantedByTaskId', 'profileId', 'recordedSource', 'includesEntitlement', 'member', 'enrolledVia', 'enrollmentTaskId', 'heldConditionIds', 'excluded', 'justifies'],
+    labels: [['userId', 'User'], ['entitlementId', 'Entitlement'], ['profileId', 'AccessProfile']],
     pager: (params, services) =>
       whole(async () => {
         const x = await services.analysis.explainAccess(idParam(params, 'userId', 'User', true), idParam(params, 'entitlementId', 'Entitlement', true));
@@ -106,6 +189,7 @@ const REPORTS: Record<string, Report> = {
   },
   holders: {
     header: ['grantId', 'userId', 'grantedAt', 'direct', 'sourceProfileIds', 'justifyingProfileIds', 'unjustified'],
+    labels: [['userId', 'User'], ['sourceProfileIds', 'AccessProfile'], ['justifyingProfileIds', 'AccessProfile']],
     pager: (params, services) => {
       const entitlementId = idParam(params, 'entitlementId', 'Entitlement', true);
       const filter = { sourceType: enumParam<SourceType>(params, 'sourceType', ['DIRECT', 'PROFILE']), profileId: idParam(params, 'profileId', 'AccessProfile', false) };
@@ -118,14 +202,16 @@ const REPORTS: Record<string, Report> = {
   },
   'what-if': {
     header: ['kind', 'origin', 'userId', 'entitlementId', 'wouldPause'],
+    labels: [['userId', 'User'], ['entitlementId', 'Entitlement']],
     pager: (params, services) =>
       whole(async () => {
         const x = await services.analysis.whatIf(idParam(params, 'profileId', 'AccessProfile', true), {
-          conditionIds: idListParam(params, 'conditionEntitlementIds', 'Entitlement'),
-          excludedIds: idListParam(params, 'excludedUserIds', 'User'),
-          itemIds: idListParam(params, 'itemEntitlementIds', 'Entitlement'),
-          unenrollmentAction: enumParam<UnenrollmentAction>(params, 'unenrollmentAction', ['LEAVE_AS_IS', 'REVOKE_ALL', 'REVOKE_UNJUSTIFIED']),
-          mode: enumParam<AutomationMode>(params, 'mode', ['SYNC_MEMBERS_ONLY', 'SYNC_MEMBERS_AND_ACCESS']),
+          // A parameter left out keeps the saved value (undefined), as the GraphQL what-if does.
+          conditionIds: idListParam(params, 'conditionEntitlementIds', 'Entitlement') ?? undefined,
+          excludedIds: idListParam(params, 'excludedUserIds', 'User') ?? undefined,
+          itemIds: idListParam(params, 'itemEntitlementIds', 'Entitlement') ?? undefined,
+          unenrollmentAction: enumParam<UnenrollmentAction>(params, 'unenrollmentAction', ['LEAVE_AS_IS', 'REVOKE_ALL', 'REVOKE_UNJUSTIFIED']) ?? undefined,
+          mode: enumParam<AutomationMode>(params, 'mode', ['SYNC_MEMBERS_ONLY', 'SYNC_MEMBERS_AND_ACCESS']) ?? undefined,
         });
         const en = g('Entitlement', x.enrollmentEntitlementId);
         return [
@@ -137,6 +223,7 @@ const REPORTS: Record<string, Report> = {
   },
   'blast-radius': {
     header: ['kind', 'userId', 'entitlementId', 'profileId'],
+    labels: [['userId', 'User'], ['entitlementId', 'Entitlement'], ['profileId', 'AccessProfile']],
     pager: (params, services) =>
       whole(async () => {
         const change = enumParam<BlastChangeKind>(params, 'change', ['REMOVE_ITEM', 'REMOVE_CONDITION', 'DISABLE_PROFILE']);
@@ -147,6 +234,7 @@ const REPORTS: Record<string, Report> = {
   },
   'unjustified-grants': {
     header: ['grantId', 'userId', 'entitlementId', 'grantedAt', 'staleProfileIds'],
+    labels: [['userId', 'User'], ['entitlementId', 'Entitlement'], ['staleProfileIds', 'AccessProfile']],
     pager: (_params, services) =>
       keyed(
         (after, limit) => services.analysis.unjustifiedGrants(after, limit, false),
@@ -156,6 +244,7 @@ const REPORTS: Record<string, Report> = {
   },
   'drifted-members': {
     header: ['profileId', 'userId', 'excluded', 'automationEnabled', 'pendingUnenrollmentTaskId'],
+    labels: [['profileId', 'AccessProfile'], ['userId', 'User']],
     pager: (_params, services) =>
       keyed(
         (after, limit) => services.analysis.driftedMembers(after, limit),
@@ -165,6 +254,7 @@ const REPORTS: Record<string, Report> = {
   },
   'redundant-exclusions': {
     header: ['profileId', 'userId', 'member'],
+    labels: [['profileId', 'AccessProfile'], ['userId', 'User']],
     pager: (_params, services) =>
       keyed(
         (after, limit) => services.analysis.redundantExclusions(after, limit),
@@ -174,6 +264,7 @@ const REPORTS: Record<string, Report> = {
   },
   'empty-profiles': {
     header: ['profileId', 'itemCount', 'pendingEnrollments'],
+    labels: [['profileId', 'AccessProfile']],
     pager: (_params, services) =>
       keyed(
         (after, limit) => services.analysis.emptyProfiles(after, limit),
@@ -183,6 +274,7 @@ const REPORTS: Record<string, Report> = {
   },
   'overlapping-profiles': {
     header: ['profileId', 'otherProfileId', 'shared', 'itemCount', 'otherItemCount', 'similarity'],
+    labels: [['profileId', 'AccessProfile'], ['otherProfileId', 'AccessProfile']],
     pager: (params, services) => {
       const minShared = Number(params.get('minShared') ?? 1);
       return async (after) => {
@@ -236,10 +328,10 @@ export async function exportRoute(req: IncomingMessage, res: ServerResponse, ser
     let page = await pager(null);
     res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${match![1]}.csv"`, 'cache-control': 'no-store' });
     started = true;
-    res.write(csvLine(report.header));
+    res.write(csvLine(headerOf(report)));
     let written = 0;
     for (;;) {
-      const rows = page.rows.slice(0, EXPORT_MAX_ROWS - written);
+      const rows = await labelled(report, page.rows.slice(0, EXPORT_MAX_ROWS - written), services.db);
       if (rows.length > 0 && !res.write(rows.map(csvLine).join(''))) await new Promise((resolve) => res.once('drain', resolve));
       written += rows.length;
       if (page.next === null || written >= EXPORT_MAX_ROWS || res.destroyed) break;

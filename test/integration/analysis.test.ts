@@ -308,7 +308,8 @@ describe('CSV export', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
     const lines = (await response.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('grantId,userId,grantedAt,direct,sourceProfileIds,justifyingProfileIds,unjustified');
+    // The first columns as first published; the readable columns follow.
+    expect(lines[0]).toBe('grantId,userId,grantedAt,direct,sourceProfileIds,justifyingProfileIds,unjustified,userExternalId,userDisplayName,userEmail,sourceProfileNames,justifyingProfileNames');
     expect(lines).toHaveLength(6);
     const auditor = await tokenFor(t, u.u0!, ['read'], 'AUDITOR');
     const what = await get(`/export/what-if.csv?profileId=${encodeURIComponent(p.P1!)}`, auditor);
