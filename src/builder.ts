@@ -1,11 +1,28 @@
 /** The Pothos builder and its plugins; the types live in src/schema/. */
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { canIngest, canReadAll, hasScope, isAdmin, type Scope } from './auth/viewer.js';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
+import { canIngest, canReadAll, hasScope, isAdmin, whatIsMissing, type Scope, type Viewer } from './auth/viewer.js';
 import type { Context } from './context.js';
 import { AppError, badInput } from './errors.js';
 import { decodeGlobalId } from './ids.js';
+
+/** What a refused viewer lacks, from the scope-auth plugin's failure: one scope, any of several, or a rule of the object. */
+function describeFailure(failure: AuthFailure, viewer: Viewer): string {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      return whatIsMissing(viewer, failure.scope, failure.parameter);
+    case AuthScopeFailureType.AnyAuthScopes:
+    case AuthScopeFailureType.AllAuthScopes: {
+      const parts = [...new Set(failure.failures.map((f) => describeFailure(f, viewer)))];
+      return parts.join(failure.kind === AuthScopeFailureType.AnyAuthScopes ? ', or ' : ', and ');
+    }
+    case AuthScopeFailureType.AuthScopeFunction:
+      return 'only its own user (with scope read), admins and auditors may read it';
+    default:
+      return 'not allowed';
+  }
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -35,8 +52,11 @@ export const builder = new SchemaBuilder<{
       // An auditor changes nothing whatever its token carries: of its scopes, only `read` counts.
       scope: (scope: Scope) => hasScope(context.viewer, scope) && (scope === 'read' || context.viewer?.role !== 'AUDITOR'),
     }),
-    unauthorizedError: (_parent, context) =>
-      context.viewer === null ? new AppError('UNAUTHENTICATED', 'Authentication required') : new AppError('FORBIDDEN', 'Not allowed'),
+    // The message says what is missing ("needs scope review", "admins only"); the code stays FORBIDDEN.
+    unauthorizedError: (_parent, context, info, result) =>
+      context.viewer === null
+        ? new AppError('UNAUTHENTICATED', 'Authentication required')
+        : new AppError('FORBIDDEN', `Not allowed (${info.parentType.name}.${info.fieldName}): ${describeFailure(result.failure, context.viewer)}`),
   },
   relay: {
     clientMutationId: 'omit',

@@ -13,10 +13,13 @@ export function decodeGlobalId(globalId: string): { type: string; id: string } {
   return { type: decoded.slice(0, colon), id: decoded.slice(colon + 1) };
 }
 
+/** "a User", "an AccessProfile": a type name with its English article. */
+export const withArticle = (typeName: string): string => `${/^[AEIO]/i.test(typeName) ? 'an' : 'a'} ${typeName}`;
+
 /** Decodes an id that must be of one type; a wrong type is bad input. */
 export function rawIdOf(type: string, globalId: string): string {
   const { type: actual, id } = decodeGlobalId(globalId);
-  if (actual !== type) throw badInput(`Expected a ${type} id, got a ${actual} id`);
+  if (actual !== type) throw badInput(`Expected ${withArticle(type)} id, got ${withArticle(actual)} id`);
   return id;
 }
 

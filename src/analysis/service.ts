@@ -7,6 +7,7 @@
 import type { Database } from '../db/database.js';
 import type { SettingsService } from '../settings/service.js';
 import { badInput, notFound } from '../errors.js';
+import { encodeGlobalId } from '../ids.js';
 import type {
   AccessExplanation,
   AccessPath,
@@ -45,7 +46,7 @@ export class AnalysisService {
         paths: Omit<AccessPath, 'justifies'>[];
       }>('analysis/explain-access', { userId, entitlementId }),
     );
-    if (!row) throw notFound('No such user or entitlement');
+    if (!row) throw notFound(`No such user or entitlement: ${encodeGlobalId('User', userId)}, ${encodeGlobalId('Entitlement', entitlementId)}`);
     const paths = row.paths.map((p) => ({ ...p, justifies: p.member && p.includesEntitlement }));
     const held = row.grant !== null;
     const direct = row.grant?.direct ?? false;

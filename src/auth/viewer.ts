@@ -42,3 +42,29 @@ export function hasScope(viewer: Viewer | null, scope: Scope): boolean {
 export function canReadUser(viewer: Viewer | null, userId: string): boolean {
   return canReadAll(viewer) || (viewer !== null && viewer.userId === userId && viewer.scopes.has('read'));
 }
+
+/** An auth scope of the schema as the scope-auth plugin names it, with its parameter. */
+export type SchemaScope = 'authenticated' | 'readAll' | 'admin' | 'ingest' | 'scope';
+
+/**
+ * What a refused viewer lacks for one scope of the schema, in words for the error message:
+ * "admins only", "needs scope review", ... (the rules themselves are the functions above).
+ */
+export function whatIsMissing(viewer: Viewer | null, scope: SchemaScope | string, parameter?: unknown): string {
+  if (viewer === null) return 'needs a token';
+  switch (scope) {
+    case 'admin':
+      return viewer.role === 'ADMIN' ? 'needs scope admin' : 'admins only';
+    case 'readAll':
+      return viewer.role === 'ADMIN' || viewer.role === 'AUDITOR' ? 'needs scope read' : 'admins and auditors only';
+    case 'ingest':
+      return viewer.role === 'AUDITOR' ? 'not for auditors (they change nothing): needs scope ingest or an admin' : 'needs scope ingest, or an admin';
+    case 'scope': {
+      const wanted = String(parameter);
+      if (viewer.role === 'AUDITOR' && wanted !== 'read') return `not for auditors (they change nothing, whatever scope ${wanted} their token carries)`;
+      return `needs scope ${wanted}`;
+    }
+    default:
+      return 'not allowed';
+  }
+}

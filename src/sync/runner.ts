@@ -88,14 +88,14 @@ export class SyncService {
       row: await tx.one<Omit<SyncDiff, 'profileId' | 'wouldPause' | 'pauseReason'>>('sync/compute-diff', { profileId }),
       settings: await this.deps.settings.safeguard(tx),
     }));
-    if (!row) throw notFound('No such access profile');
+    if (!row) throw notFound(`No such access profile: ${encodeGlobalId('AccessProfile', profileId)}`);
     const pauseReason = safeguardVerdict(row.memberCount, row.toUnenroll.length, row.pauseOnAnomalies, settings);
     return { ...row, profileId, wouldPause: pauseReason !== null, pauseReason };
   }
 
   async run(runId: string): Promise<SyncRunRecord> {
     const [run] = await this.db.read('sync.run', (tx) => syncReads.runsByIds(tx, [runId]));
-    if (!run) throw notFound('No such sync run');
+    if (!run) throw notFound(`No such sync run: ${encodeGlobalId('SyncRun', runId)}`);
     return run;
   }
 
@@ -116,7 +116,7 @@ export class SyncService {
     const refused = await unlessRefused(
       this.db.write('sync.start', async (tx) => {
         const [profile] = await directoryReads.profilesById(tx, [profileId]);
-        if (!profile) throw notFound('No such access profile');
+        if (!profile) throw notFound(`No such access profile: ${encodeGlobalId('AccessProfile', profileId)}`);
         if (!profile.automationEnabled) throw new Refused({ kind: 'disabled' });
         const lease = await this.lease.acquire(tx, ref);
         if (!lease.acquired) throw new Refused({ kind: 'busy', runningRunId: lease.heldByRunId });
@@ -170,6 +170,8 @@ export class SyncService {
     }
     return this.db.write('sync.complete', async (tx) => {
       await this.lease.renew(tx, ref);
+      // Reviewers' decisions that no longer hold end here (a denied user stopped matching, a kept member matches again).
+      await tx.run('sync/clear-stale-decisions', { profileId: ref.profileId });
       const run = await syncJournal.completed(tx, ref, idle && recordDiff ? diff : null);
       await this.lease.release(tx, ref);
       return run;
@@ -233,7 +235,7 @@ export class SyncService {
     const started = await unlessRefused(
       this.db.write('sync.resume', async (tx) => {
         const [run] = await syncReads.runsByIds(tx, [runId]);
-        if (!run) throw notFound('No such sync run');
+        if (!run) throw notFound(`No such sync run: ${encodeGlobalId('SyncRun', runId)}`);
         if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be resumed; this one is ${run.state}`);
         const ref: RunRef = { runId, holder, profileId: run.profileId };
         const lease = await this.lease.acquire(tx, ref);
@@ -253,7 +255,7 @@ export class SyncService {
   async discard(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
     await this.db.write('sync.discard', async (tx) => {
       const [run] = await syncReads.runsByIds(tx, [runId]);
-      if (!run) throw notFound('No such sync run');
+      if (!run) throw notFound(`No such sync run: ${encodeGlobalId('SyncRun', runId)}`);
       if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be discarded; this one is ${run.state}`);
       if (!(await syncJournal.discarded(tx, runId, run.profileId, actor))) throw conflict('The sync is no longer paused');
     });
