@@ -1,8 +1,10 @@
 // Takes $profileId. Returns what a sync of the profile would do now, set-based over the whole
 // profile: its automation settings, memberCount (holders of the enrollment entitlement), toEnroll
 // (ids of users matching the condition, i.e. holding ANY condition entitlement, not excluded, not
-// members, not pending enrollment), toUnenroll (ids of RULE members who no longer match or are
-// excluded, minus those pending unenrollment), staleEnrollTasks (open SYNC enrollment tasks of users
+// members, not pending enrollment, and whose rule enrollment a reviewer has not denied while they
+// match: ENROLLMENT_DENIED), toUnenroll (ids of RULE members who are excluded, or no longer match
+// and were not kept by a reviewer's denial of their unenrollment: KEPT_BY_DECISION, minus those
+// pending unenrollment), staleEnrollTasks (open SYNC enrollment tasks of users
 // who no longer match) and staleUnenrollTasks (open SYNC unenrollment tasks of users who match
 // again). No row when the profile does not exist.
 // Cost: one pass over the users holding a condition entitlement (index seeks by grant key and open
@@ -19,8 +21,8 @@ CALL {
   OPTIONAL MATCH (g:Grant {key: u.id + suffix})
   OPTIONAL MATCH (enroll:Task {openKey: 'GRANT' + '|' + u.id + suffix})
   OPTIONAL MATCH (unenroll:Task {openKey: 'REVOKE' + '|' + u.id + suffix})
-  WITH u, g, enroll, unenroll, CASE WHEN exclusions = 0 THEN false ELSE EXISTS { (p)-[:EXCLUDES]->(u) } END AS excluded
-  RETURN collect(CASE WHEN NOT excluded AND g IS NULL AND enroll IS NULL THEN u.id END) AS toEnroll,
+  WITH p, u, g, enroll, unenroll, CASE WHEN exclusions = 0 THEN false ELSE EXISTS { (p)-[:EXCLUDES]->(u) } END AS excluded
+  RETURN collect(CASE WHEN NOT excluded AND g IS NULL AND enroll IS NULL AND NOT EXISTS { (u)-[:ENROLLMENT_DENIED]->(p) } THEN u.id END) AS toEnroll,
          count(g) AS matchingMembers,
          collect(CASE WHEN excluded AND g.enrolledVia = 'RULE' AND unenroll IS NULL THEN u.id END) AS excludedToUnenroll,
          count(CASE WHEN NOT excluded AND enroll.origin = 'SYNC' THEN 1 END) AS matchingSyncEnrollTasks,
@@ -34,6 +36,7 @@ CALL {
   WHERE g.enrolledVia = 'RULE'
     AND NOT EXISTS { MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(c:Entitlement) WHERE c.id IN conditionIds }
     AND NOT EXISTS { MATCH (:Task {openKey: 'REVOKE' + '|' + u.id + suffix}) }
+    AND NOT EXISTS { (u)-[:KEPT_BY_DECISION]->(p) }
   RETURN collect(u.id) AS unmatchedToUnenroll
 }
 CALL {

@@ -15,6 +15,7 @@ import './settings.js';
 import './task.js';
 import './workflow.js';
 import './sync.js';
+import './membership-decisions.js';
 import './analysis.js';
 import './analysis-what-if.js';
 import './analysis-hygiene.js';

@@ -155,6 +155,8 @@ export class WorkflowService {
       const ref = { id: task.id, userId: task.userId, profileId: task.profileId };
       if (!approved) {
         await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_APPROVAL', to: 'DENIED', reason: comment, byId: reviewerId, now: now() });
+        // A denied rule enrollment or unenrollment sticks: the rule does not ask again (docs/sync.md).
+        if (task.origin === 'SYNC') await tx.run('workflow/record-membership-decision', { taskId, now: now() });
         outcome.events.push(taskEvent('TASK_DENIED', ref, { byId: reviewerId, step, comment }));
         await this.audit(tx, viewer, 'TASK_DENIED', task, { comment });
         return;

@@ -121,6 +121,8 @@ export const OPERATIONS: Record<string, Build> = {
   'AccessProfile.syncRuns': ({ f }) => on('AccessProfile', f.sales, 'syncRuns { totalCount edges { node { id } } }'),
   'AccessProfile.pausedSync': ({ f }) => on('AccessProfile', f.sales, 'pausedSync { id }'),
   'AccessProfile.previewSync': ({ f }) => on('AccessProfile', f.sales, 'previewSync { memberCount toEnroll { id } }'),
+  'AccessProfile.deniedEnrollments': ({ f }) => on('AccessProfile', f.sales, 'deniedEnrollments { totalCount edges { node { user { id } decidedAt } } }'),
+  'AccessProfile.keptByDecision': ({ f }) => on('AccessProfile', f.sales, 'keptByDecision { totalCount edges { node { user { id } decidedAt } } }'),
   'MembershipAutomation.excludedUsers': ({ f }) => on('AccessProfile', f.sales, 'automation { excludedUsers { id } }'),
 
   // ---- visibility checks

@@ -173,6 +173,8 @@ export const OBJECT_FIELD_RULES: Record<string, Rule | typeof CATALOGUE> = {
   'AccessProfile.syncRuns': RULES.READ_ALL,
   'AccessProfile.pausedSync': RULES.READ_ALL,
   'AccessProfile.previewSync': RULES.READ_ALL,
+  'AccessProfile.deniedEnrollments': RULES.READ_ALL,
+  'AccessProfile.keptByDecision': RULES.READ_ALL,
 
   'MembershipAutomation.enabled': CATALOGUE,
   'MembershipAutomation.mode': CATALOGUE,
