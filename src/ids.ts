@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badInput } from './errors.js';
+import { badInput, notFound, type AppError } from './errors.js';
 
 /** Opaque global ids: base64url of "Type:rawId", the same encoding the Relay plugin uses. */
 export function encodeGlobalId(type: string, rawId: string): string {
@@ -25,3 +25,8 @@ export function rawIdOf(type: string, globalId: string): string {
 
 export const newId = (): string => randomUUID();
 export const now = (): string => new Date().toISOString();
+
+const LABELS = { AccessProfile: 'access profile', SyncRun: 'sync run', User: 'user', Task: 'task', Entitlement: 'entitlement' } as const;
+
+/** NOT_FOUND naming what was asked for, by its global id (never the raw uuid). */
+export const noSuch = (type: keyof typeof LABELS, rawId: string): AppError => notFound(`No such ${LABELS[type]}: ${encodeGlobalId(type, rawId)}`);

@@ -6,7 +6,8 @@
  */
 import type { Database, Tx } from '../db/database.js';
 import type { AutomationMode, UnenrollmentAction } from '../directory/records.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput } from '../errors.js';
+import { noSuch } from '../ids.js';
 import type { SettingsService } from '../settings/service.js';
 import { mergeAutomation } from '../profiles/automation.js';
 import { safeguardVerdict } from '../sync/safeguard.js';
@@ -49,7 +50,7 @@ const unique = (ids: readonly string[]): string[] => [...new Set(ids)];
 
 async function profileSettings(tx: Tx, profileId: string): Promise<ProfileSettingsRow> {
   const row = await tx.one<ProfileSettingsRow>('analysis/profile-settings', { profileId });
-  if (!row) throw notFound('No such access profile');
+  if (!row) throw noSuch('AccessProfile', profileId);
   return row;
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 import { badInput, notFound } from '../errors.js';
-import { encodeGlobalId } from '../ids.js';
+import { noSuch } from '../ids.js';
 import { bootstrapAdmin, isScope, type Role, type Scope, type Viewer } from './viewer.js';
 
 export interface ApiTokenRecord {
@@ -64,7 +64,7 @@ export class AuthService {
       if (created) recordAudit(tx, actor, { action: 'TOKEN_CREATED', subjectType: 'ApiToken', subjectId: created.token.id, after: { name, userId, scopes: created.token.scopes } });
       return created;
     });
-    if (!row) throw notFound(`No such user: ${encodeGlobalId('User', userId)}`);
+    if (!row) throw noSuch('User', userId);
     return { token, apiToken: row.token };
   }
 
@@ -97,6 +97,6 @@ export class AuthService {
       }
       return set;
     });
-    if (!row) throw notFound(`No such user: ${encodeGlobalId('User', userId)}`);
+    if (!row) throw noSuch('User', userId);
   }
 }

@@ -8,9 +8,9 @@ import type { Viewer } from '../auth/viewer.js';
 import { batchesOf } from '../batches.js';
 import type { Database, Tx } from '../db/database.js';
 import { directoryReads } from '../directory/repository.js';
-import { AppError, badInput, notFound } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { now } from '../ids.js';
+import { noSuch, now } from '../ids.js';
 import type { SyncService } from '../sync/runner.js';
 import type { TaskRecord, TaskRequest } from '../workflow/records.js';
 import { TASK_BATCH, type TaskService } from '../workflow/tasks.js';
@@ -50,7 +50,7 @@ async function automationOf(tx: Tx, id: string): Promise<Automation | null> {
 
 async function profileOf(tx: Tx, profileId: string) {
   const [profile] = await directoryReads.profilesById(tx, [profileId]);
-  if (!profile) throw notFound('No such access profile');
+  if (!profile) throw noSuch('AccessProfile', profileId);
   return profile;
 }
 
@@ -152,7 +152,7 @@ export class MembershipService {
     await requireExisting(this.db, { entitlementIds: change.conditionEntitlementIds ?? [], userIds: change.excludedUserIds ?? [] });
     const saved = await this.db.write('profiles.saveAutomation', async (tx) => {
       const before = await automationOf(tx, profileId);
-      if (!before) throw notFound('No such access profile');
+      if (!before) throw noSuch('AccessProfile', profileId);
       const next = mergeAutomation(before, change);
       if (next.enabled && next.conditionEntitlementIds.length === 0) throw badInput('An enabled automation needs at least one condition entitlement');
       const stored = await tx.one<{ excludedAdded: string[]; excludedRemoved: string[] }>('profiles/set-automation', { profileId, ...next, now: now() });

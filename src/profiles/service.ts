@@ -5,11 +5,11 @@
 import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Database, Tx } from '../db/database.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput } from '../errors.js';
 import { itemsAddedIn, itemsRemovedIn } from '../workflow/items.js';
 import type { TaskService } from '../workflow/tasks.js';
 import { requireExisting, requireProfile } from './existing.js';
-import { newId, now } from '../ids.js';
+import { newId, noSuch, now } from '../ids.js';
 import type { ApproverType, PolicyRecord, ProfileRecord, UnenrollmentAction } from '../directory/records.js';
 import { directoryReads, parsePolicy } from '../directory/repository.js';
 
@@ -113,7 +113,7 @@ export class ProfileService {
       if (updated) recordAudit(tx, actor, { action: 'PROFILE_UPDATED', subjectType: 'AccessProfile', subjectId: id, before, after: await settingsOf(tx, id) });
       return updated;
     });
-    if (!row) throw notFound('No such access profile');
+    if (!row) throw noSuch('AccessProfile', id);
   }
 
   /** addProfileItems: stores the items and (`requestForMembers`) creates the current members' grant tasks, in one transaction. */

@@ -117,10 +117,10 @@ builder.queryFields((t) => ({
       const assigned = args.assignedToViewer === true;
       if (!canReadAll(viewer) && !assigned) {
         if (userId !== null && userId !== viewer.userId) throw forbidden('You may only list your own tasks');
-        if (viewer.userId === null || !hasScope(viewer, 'read')) throw forbidden();
+        if (viewer.userId === null || !hasScope(viewer, 'read')) throw forbidden('Listing your tasks needs a user token with scope read');
         userId = viewer.userId;
       }
-      if (assigned && !canReadAll(viewer) && !hasScope(viewer, 'review') && !hasScope(viewer, 'provision') && !hasScope(viewer, 'read')) throw forbidden();
+      if (assigned && !canReadAll(viewer) && !hasScope(viewer, 'review') && !hasScope(viewer, 'provision') && !hasScope(viewer, 'read')) throw forbidden('The inbox needs scope read, review or provision');
       return listTasks(
         context,
         {

@@ -10,8 +10,8 @@ import { batchesOf } from '../batches.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { directoryReads } from '../directory/repository.js';
-import { AppError, conflict, notFound } from '../errors.js';
-import { encodeGlobalId, newId } from '../ids.js';
+import { AppError, conflict } from '../errors.js';
+import { encodeGlobalId, newId, noSuch } from '../ids.js';
 import { InFlight } from '../in-flight.js';
 import type { Logger } from '../logger.js';
 import type { SettingsService } from '../settings/service.js';
@@ -88,14 +88,14 @@ export class SyncService {
       row: await tx.one<Omit<SyncDiff, 'profileId' | 'wouldPause' | 'pauseReason'>>('sync/compute-diff', { profileId }),
       settings: await this.deps.settings.safeguard(tx),
     }));
-    if (!row) throw notFound(`No such access profile: ${encodeGlobalId('AccessProfile', profileId)}`);
+    if (!row) throw noSuch('AccessProfile', profileId);
     const pauseReason = safeguardVerdict(row.memberCount, row.toUnenroll.length, row.pauseOnAnomalies, settings);
     return { ...row, profileId, wouldPause: pauseReason !== null, pauseReason };
   }
 
   async run(runId: string): Promise<SyncRunRecord> {
     const [run] = await this.db.read('sync.run', (tx) => syncReads.runsByIds(tx, [runId]));
-    if (!run) throw notFound(`No such sync run: ${encodeGlobalId('SyncRun', runId)}`);
+    if (!run) throw noSuch('SyncRun', runId);
     return run;
   }
 
@@ -116,7 +116,7 @@ export class SyncService {
     const refused = await unlessRefused(
       this.db.write('sync.start', async (tx) => {
         const [profile] = await directoryReads.profilesById(tx, [profileId]);
-        if (!profile) throw notFound(`No such access profile: ${encodeGlobalId('AccessProfile', profileId)}`);
+        if (!profile) throw noSuch('AccessProfile', profileId);
         if (!profile.automationEnabled) throw new Refused({ kind: 'disabled' });
         const lease = await this.lease.acquire(tx, ref);
         if (!lease.acquired) throw new Refused({ kind: 'busy', runningRunId: lease.heldByRunId });
@@ -235,7 +235,7 @@ export class SyncService {
     const started = await unlessRefused(
       this.db.write('sync.resume', async (tx) => {
         const [run] = await syncReads.runsByIds(tx, [runId]);
-        if (!run) throw notFound(`No such sync run: ${encodeGlobalId('SyncRun', runId)}`);
+        if (!run) throw noSuch('SyncRun', runId);
         if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be resumed; this one is ${run.state}`);
         const ref: RunRef = { runId, holder, profileId: run.profileId };
         const lease = await this.lease.acquire(tx, ref);
@@ -255,7 +255,7 @@ export class SyncService {
   async discard(runId: string, actor: Viewer | null): Promise<SyncRunRecord> {
     await this.db.write('sync.discard', async (tx) => {
       const [run] = await syncReads.runsByIds(tx, [runId]);
-      if (!run) throw notFound(`No such sync run: ${encodeGlobalId('SyncRun', runId)}`);
+      if (!run) throw noSuch('SyncRun', runId);
       if (run.state !== 'PAUSED') throw conflict(`Only a PAUSED sync can be discarded; this one is ${run.state}`);
       if (!(await syncJournal.discarded(tx, runId, run.profileId, actor))) throw conflict('The sync is no longer paused');
     });

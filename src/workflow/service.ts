@@ -7,8 +7,8 @@ import { recordAudit, type AuditAction } from '../audit/trail.js';
 import { isAdmin, type Viewer } from '../auth/viewer.js';
 import type { Database, Tx } from '../db/database.js';
 import type { PolicyStep } from '../directory/records.js';
-import { badInput, conflict, forbidden, notFound } from '../errors.js';
-import { newId, now } from '../ids.js';
+import { badInput, conflict, forbidden } from '../errors.js';
+import { newId, noSuch, now } from '../ids.js';
 import type { TaskService } from './tasks.js';
 import type { TaskOrigin, TaskRequest, TaskState } from './records.js';
 import { taskEvent } from '../events/domain.js';
@@ -83,7 +83,7 @@ export class WorkflowService {
 
   private async lock(tx: Tx, taskId: string): Promise<LockedTask> {
     const task = await tx.one<LockedTask>('workflow/lock-task', { id: taskId, now: now() });
-    if (!task) throw notFound('No such task');
+    if (!task) throw noSuch('Task', taskId);
     return task;
   }
 
@@ -95,7 +95,7 @@ export class WorkflowService {
     const target = await this.db.read('workflow.requestAccess', (tx) =>
       tx.one<{ kind: string; profileId: string | null; allowEnrollmentRequests: boolean; held: boolean }>('workflow/entitlement-for-request', { entitlementId, userId }),
     );
-    if (!target) throw notFound('No such entitlement');
+    if (!target) throw noSuch('Entitlement', entitlementId);
     if (target.kind === 'PROFILE_EXCLUSION') throw badInput('An exclusion is not requested: admins set it in the profile automation');
     const enrollment = target.kind === 'PROFILE_ENROLLMENT';
     if (enrollment && !target.allowEnrollmentRequests) throw forbidden('This access profile does not accept enrollment requests');
