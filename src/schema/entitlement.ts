@@ -29,6 +29,7 @@ builder.node(EntitlementRef, {
       resolve: (e, _args, context) => (e.revokePolicyId ? context.loaders.policy.load(e.revokePolicyId) : null),
     }),
     holders: t.field({
+      nullable: true,
       type: GrantConnection,
       description: 'Who holds it; admins and auditors only',
       args: { first: t.arg.int(), after: t.arg.string() },

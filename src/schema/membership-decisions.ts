@@ -51,6 +51,7 @@ async function decisions(profileId: string, args: PageArgs, context: Context, pa
 
 builder.objectFields(AccessProfileRef, (t) => ({
   deniedEnrollments: t.field({
+    nullable: true,
     type: MembershipDecisionConnection,
     description: "Users the rule matches but does not enroll: a reviewer denied their enrollment, and it stands until they stop matching (or an admin enrolls them); admins and auditors only",
     args: { first: t.arg.int(), after: t.arg.string() },
@@ -58,6 +59,7 @@ builder.objectFields(AccessProfileRef, (t) => ({
     resolve: (p, args, context) => decisions(p.id, args, context, 'deniedEnrollmentsOfProfile'),
   }),
   keptByDecision: t.field({
+    nullable: true,
     type: MembershipDecisionConnection,
     description: 'Members the rule no longer matches but keeps: a reviewer denied their unenrollment, and it stands until they match again and then stop; admins and auditors only',
     args: { first: t.arg.int(), after: t.arg.string() },

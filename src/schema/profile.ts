@@ -18,6 +18,7 @@ export const MembershipAutomationRef = builder.objectRef<ProfileRecord>('Members
       resolve: async (p, _args, context) => loadAll(context.loaders.entitlement, await context.loaders.conditionOfProfile.load(p.id)),
     }),
     excludedUsers: t.field({
+      nullable: true,
       type: [UserRef],
       authScopes: { readAll: true },
       resolve: async (p, _args, context) => loadAll(context.loaders.user, await context.loaders.excludedOfProfile.load(p.id)),
@@ -60,6 +61,7 @@ builder.node(AccessProfileRef, {
     unenrollmentAction: t.field({ type: UnenrollmentAction, resolve: (p) => p.unenrollmentAction }),
     automation: t.field({ type: MembershipAutomationRef, resolve: (p) => p }),
     members: t.field({
+      nullable: true,
       type: UserConnection,
       description: 'Users holding the enrollment entitlement; admins and auditors only',
       args: { first: t.arg.int(), after: t.arg.string() },

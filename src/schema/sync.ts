@@ -172,12 +172,14 @@ PendingEnrollmentsRef.implement({
 
 builder.objectFields(AccessProfileRef, (t) => ({
   pendingEnrollments: t.field({
+    nullable: true,
     type: PendingEnrollmentsRef,
     authScopes: { readAll: true },
     description: 'Users awaiting enrollment (an open enrollment task), and those tasks',
     resolve: (p) => ({ profileId: p.id }),
   }),
   syncRuns: t.field({
+    nullable: true,
     type: SyncRunConnection,
     authScopes: { readAll: true },
     description: 'The sync runs of this profile, newest first',
@@ -199,6 +201,7 @@ builder.objectFields(AccessProfileRef, (t) => ({
     },
   }),
   previewSync: t.field({
+    nullable: true,
     type: SyncDiffRef,
     authScopes: { readAll: true },
     description: 'What a sync would do now, and whether the safeguard would pause it; changes nothing',

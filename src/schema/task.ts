@@ -138,6 +138,7 @@ builder.queryFields((t) => ({
 builder.objectField(UserRef, 'tasks', (t) =>
   t.field({
     type: TaskConnection,
+    nullable: true,
     description: "The tasks about the user's access; the user themself, admins and auditors may read them",
     args: { first: t.arg.int(), after: t.arg.string(), states: t.arg({ type: [TaskState] }) },
     authScopes: (user, _args, context) => canReadUser(context.viewer, user.id),

@@ -17,6 +17,7 @@ builder.node(UserRef, {
     displayName: t.exposeString('displayName'),
     status: t.field({ type: UserStatus, resolve: (user) => user.status }),
     role: t.field({
+      nullable: true,
       type: Role,
       authScopes: (user, _args, context) => canReadUser(context.viewer, user.id),
       resolve: (user) => user.role,
@@ -27,6 +28,7 @@ builder.node(UserRef, {
       resolve: (user, _args, context) => (user.managerId ? context.loaders.user.load(user.managerId) : null),
     }),
     grants: t.field({
+      nullable: true,
       type: GrantConnection,
       description: "The user's grants; the user themself, admins and auditors may read them",
       args: { first: t.arg.int(), after: t.arg.string() },
@@ -38,6 +40,7 @@ builder.node(UserRef, {
       },
     }),
     memberships: t.field({
+      nullable: true,
       type: [AccessProfileRef],
       description: 'The profiles the user is enrolled in',
       authScopes: (user, _args, context) => canReadUser(context.viewer, user.id),
