@@ -17,6 +17,7 @@ import { EventStream } from './events/stream.js';
 import type { Logger } from './logger.js';
 import { WebhookNotifier } from './notify/webhook.js';
 import { MembershipService } from './profiles/membership.js';
+import { MissingAccessService } from './profiles/missing-access.js';
 import { ProfileService } from './profiles/service.js';
 import { SettingsService } from './settings/service.js';
 import { SyncService } from './sync/runner.js';
@@ -36,6 +37,8 @@ export interface Services {
   profiles: ProfileService;
   /** Manual enrollment and unenrollment, exclusions, saving the automation. */
   membership: MembershipService;
+  /** Grant tasks for the items members lack (requestMissingAccess). */
+  missingAccess: MissingAccessService;
   tasks: TaskService;
   workflow: WorkflowService;
   sync: SyncService;
@@ -67,6 +70,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const syncTriggers = new SyncTriggers({ db, config, logger }, sync);
   const profiles = new ProfileService(db, tasks);
   const membership = new MembershipService({ db, logger, tasks, sync, syncLater: (profileId) => syncTriggers.requestSync(profileId) });
+  const missingAccess = new MissingAccessService({ db, tasks });
   const audit = new AuditService(db);
   const analysis = new AnalysisService(db, settings);
 
@@ -90,5 +94,5 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       await eventStream.stop();
     },
   ];
-  return { config, db, logger, settings, auth, ingest, directory, profiles, membership, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers };
+  return { config, db, logger, settings, auth, ingest, directory, profiles, membership, missingAccess, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers };
 }

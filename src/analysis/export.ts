@@ -243,13 +243,21 @@ const REPORTS: Record<string, Report> = {
       ),
   },
   'drifted-members': {
-    header: ['profileId', 'userId', 'excluded', 'automationEnabled', 'pendingUnenrollmentTaskId'],
-    labels: [['profileId', 'AccessProfile'], ['userId', 'User']],
+    header: ['profileId', 'userId', 'excluded', 'automationEnabled', 'pendingUnenrollmentTaskId', 'kinds', 'missingItemIds'],
+    labels: [['profileId', 'AccessProfile'], ['userId', 'User'], ['missingItemIds', 'Entitlement']],
     pager: (_params, services) =>
       keyed(
         (after, limit) => services.analysis.driftedMembers(after, limit),
         (r) => r.key,
-        (r) => [g('AccessProfile', r.profileId), g('User', r.userId), r.excluded, r.automationEnabled, g('Task', r.pendingUnenrollmentTaskId)],
+        (r) => [
+          g('AccessProfile', r.profileId),
+          g('User', r.userId),
+          r.excluded,
+          r.automationEnabled,
+          g('Task', r.pendingUnenrollmentTaskId),
+          [...(r.noLongerMatches ? ['NO_LONGER_MATCHES'] : []), ...(r.missingItemIds.length > 0 ? ['MISSING_ACCESS'] : [])],
+          r.missingItemIds.map((id) => g('Entitlement', id)),
+        ],
       ),
   },
   'redundant-exclusions': {

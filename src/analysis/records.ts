@@ -88,6 +88,11 @@ export interface WhatIfResult {
   revokeTaskCount: number;
   /** Grants the unenrollment action leaves in place (direct, or held through another profile). */
   keptGrantCount: number;
+  /**
+   * Current members lacking one of the items the profile keeps, with no open grant task for it:
+   * neither the save nor a sync asks for them (requestMissingAccess does).
+   */
+  membersLackingAccess: number;
   /** Up to MAX_LISTED_ROWS: enrollment cascades first, then items added. */
   grantTasks: ProposedTask[];
   /** Up to MAX_LISTED_ROWS: unenrollment cascades first, then items removed. */
@@ -122,7 +127,23 @@ export interface DriftedMemberRow {
   userId: string;
   excluded: boolean;
   automationEnabled: boolean;
+  /** A rule member who no longer matches the saved condition, or is excluded. */
+  noLongerMatches: boolean;
+  /** The profile's items the member lacks with no open grant task for them (sorted). */
+  missingItemIds: string[];
   pendingUnenrollmentTaskId: string | null;
+}
+
+/** Members of one profile lacking some of its items with no open grant task for them (the drifted-members rule). */
+export interface MissingAccessPage {
+  /** How many members lack access. */
+  memberCount: number;
+  /** Member-item pairs missing: the grant tasks requestMissingAccess would create. */
+  missingCount: number;
+  /** The items missing, sorted. */
+  itemIds: string[];
+  /** One page, by user id. */
+  rows: { userId: string; entitlementIds: string[] }[];
 }
 export interface RedundantExclusionRow {
   key: string;

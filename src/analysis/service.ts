@@ -17,6 +17,7 @@ import type {
   DriftedMemberRow,
   EmptyProfileRow,
   HolderRow,
+  MissingAccessPage,
   Page,
   ProfileOverlapRow,
   RedundantExclusionRow,
@@ -81,6 +82,13 @@ export class AnalysisService {
   /** What a sync with this automation (and these items) would do now, by the sync's rules; saves nothing. */
   whatIf(profileId: string, proposal: AutomationProposal): Promise<WhatIfResult> {
     return changes.whatIf(this.db, this.settings, profileId, proposal);
+  }
+
+  // ---- missing access ----------------------------------------------------------------------
+
+  /** The profile's members (among userIds; null = all) lacking some of its items with no open grant task for them: what requestMissingAccess would ask for. */
+  missingAccess(profileId: string, userIds: string[] | null, after: string | null, limit: number): Promise<MissingAccessPage> {
+    return this.db.read('analysis.missingAccess', (tx) => changes.missingAccessIn(tx, profileId, { userIds, entitlementIds: null }, after, limit));
   }
 
   // ---- blast radius -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { noSuch } from '../ids.js';
 import type { SettingsService } from '../settings/service.js';
 import { mergeAutomation } from '../profiles/automation.js';
 import { safeguardVerdict } from '../sync/safeguard.js';
-import type { AccessLoss, AutomationProposal, BlastChangeKind, BlastRadiusResult, Page, ProposedTask, WhatIfResult } from './records.js';
+import type { AccessLoss, AutomationProposal, BlastChangeKind, BlastRadiusResult, MissingAccessPage, Page, ProposedTask, WhatIfResult } from './records.js';
 
 /** Rows listed in one answer (what-if task lists, blast radius losses); counts stay exact past it. */
 export const MAX_LISTED_ROWS = 10_000;
@@ -65,6 +65,22 @@ async function itemGrants(tx: Tx, userIds: string[], itemIds: string[]): Promise
   return (await tx.one<Page<{ userId: string; entitlementId: string }>>('analysis/item-grants-for-users', { userIds, itemIds, limit: MAX_LISTED_ROWS }))!;
 }
 
+/**
+ * Members of the profile (among userIds; null = all) lacking some of its items (among
+ * entitlementIds; null = all) with no open grant task for them, with one page of them by user id.
+ */
+export async function missingAccessIn(
+  tx: Tx,
+  profileId: string,
+  filter: { userIds: string[] | null; entitlementIds: string[] | null },
+  after: string | null,
+  limit: number,
+): Promise<MissingAccessPage> {
+  const row = await tx.one<MissingAccessPage>('analysis/missing-access-of-profile', { profileId, ...filter, after, limit });
+  if (!row) throw noSuch('AccessProfile', profileId);
+  return row;
+}
+
 // ---- what-if ------------------------------------------------------------------------------------
 
 /** What a sync with this automation (and these items) would do now, by the sync's rules; saves nothing. */
@@ -104,6 +120,9 @@ export async function whatIf(db: Database, settings: SettingsService, profileId:
     const addedGrants = await itemGrants(tx, staying, addedItems);
     const unenrollRevokes = access ? await revocations(tx, profileId, diff.toUnenroll, null, action) : { revokeCount: 0, keepCount: 0, revokedUserCount: 0, rows: [] };
     const removedRevokes = await revocations(tx, profileId, staying, removedItems, action);
+    // Switching the mode (or any save) asks nothing for current members who lack an item: say how many do.
+    const keptItems = saved.itemIds.filter((id) => itemIds.includes(id));
+    const lacking = keptItems.length === 0 ? 0 : (await missingAccessIn(tx, profileId, { userIds: null, entitlementIds: keptItems }, null, 0)).memberCount;
 
     const grantTasks: ProposedTask[] = [
       ...enrollGrants.rows.map((r) => ({ kind: 'GRANT' as const, origin: 'PROFILE_ENROLLMENT' as const, ...r })),
@@ -129,6 +148,7 @@ export async function whatIf(db: Database, settings: SettingsService, profileId:
       grantTaskCount: enrollGrants.total + addedGrants.total,
       revokeTaskCount: unenrollRevokes.revokeCount + removedRevokes.revokeCount,
       keptGrantCount: unenrollRevokes.keepCount + removedRevokes.keepCount,
+      membersLackingAccess: lacking,
       grantTasks,
       revokeTasks,
     };

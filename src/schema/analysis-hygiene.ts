@@ -28,14 +28,32 @@ const UnjustifiedGrantRef = builder.objectRef<UnjustifiedGrantRow>('UnjustifiedG
 });
 const UnjustifiedGrantConnection = connectionOf(UnjustifiedGrantRef, 'UnjustifiedGrant');
 
+const DriftKind = builder.enumType('DriftKind', {
+  description: 'How a member drifted from their profile',
+  values: {
+    NO_LONGER_MATCHES: { description: "A rule member who no longer matches the profile's condition, or is excluded" },
+    MISSING_ACCESS: { description: "A member lacking one of the profile's items (no grant of it, whatever its source) with no open grant task for it" },
+  } as const,
+});
+
 const DriftedMemberRef = builder.objectRef<DriftedMemberRow>('DriftedMember').implement({
-  description: "A rule member who no longer matches the profile's condition, or is excluded",
+  description: "A member who drifted: a rule member who no longer matches the profile's condition or is excluded, or a member lacking one of the profile's items with no open task for it (or both)",
   fields: (t) => ({
     profile: t.field({ type: AccessProfileRef, resolve: async (r, _a, c) => (await profile(r.profileId, c))! }),
     user: t.field({ type: UserRef, resolve: (r, _a, c) => user(r.userId, c) }),
     excluded: t.exposeBoolean('excluded'),
     automationEnabled: t.exposeBoolean('automationEnabled'),
     pendingUnenrollment: t.field({ type: TaskRef, nullable: true, resolve: (r, _a, c) => task(r.pendingUnenrollmentTaskId, c) }),
+    kinds: t.field({
+      type: [DriftKind],
+      description: 'Which drift the row is: one or both',
+      resolve: (r) => [...(r.noLongerMatches ? (['NO_LONGER_MATCHES'] as const) : []), ...(r.missingItemIds.length > 0 ? (['MISSING_ACCESS'] as const) : [])],
+    }),
+    missingItems: t.field({
+      type: [EntitlementRef],
+      description: 'The profile items the member lacks with no open grant task for them (requestMissingAccess asks for them)',
+      resolve: (r, _a, c) => loadAll(c.loaders.entitlement, r.missingItemIds),
+    }),
   }),
 });
 const DriftedMemberConnection = connectionOf(DriftedMemberRef, 'DriftedMember');
@@ -90,7 +108,7 @@ builder.queryFields((t) => ({
   driftedMembers: t.field({
     type: DriftedMemberConnection,
     authScopes: readAll,
-    description: 'Rule members who no longer match their profile (pending review or unenrollment)',
+    description: 'Members who drifted: rule members who no longer match their profile (pending review or unenrollment), and members lacking items of their profile with no open task for them',
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: async (_r, args, c) => {
       const { first, after, limit } = pageOf(args, c);

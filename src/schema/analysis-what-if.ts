@@ -51,6 +51,9 @@ const AutomationWhatIfRef = builder.objectRef<WhatIfResult>('AutomationWhatIf').
     grantTaskCount: t.exposeInt('grantTaskCount'),
     revokeTaskCount: t.exposeInt('revokeTaskCount'),
     keptGrantCount: t.exposeInt('keptGrantCount', { description: 'Grants listing the profile that the unenrollment action leaves in place' }),
+    membersLackingAccess: t.exposeInt('membersLackingAccess', {
+      description: 'Current members lacking one of the items the profile keeps, with no open task for it: the save and the sync ask nothing for them (switching to SYNC_MEMBERS_AND_ACCESS included); requestMissingAccess does',
+    }),
     grantTasks: t.field({
       type: ProposedTaskConnection,
       description: 'Item grant tasks: the enrollment cascade for users enrolled, and items added for members who stay (at most 10,000 listed)',

@@ -14,7 +14,7 @@ export const TaskState = builder.enumType('TaskState', {
   values: ['PENDING_APPROVAL', 'PENDING_PROVISIONING', 'DONE', 'DENIED', 'CANCELLED', 'FAILED'] as const,
 });
 export const TaskOrigin = builder.enumType('TaskOrigin', {
-  values: ['SYNC', 'MANUAL_ENROLLMENT', 'SELF_SERVICE', 'PROFILE_ENROLLMENT', 'PROFILE_UNENROLLMENT', 'PROFILE_ITEM_ADDED', 'PROFILE_ITEM_REMOVED', 'EXCLUSION', 'ADMIN'] as const,
+  values: ['SYNC', 'MANUAL_ENROLLMENT', 'SELF_SERVICE', 'PROFILE_ENROLLMENT', 'PROFILE_UNENROLLMENT', 'PROFILE_ITEM_ADDED', 'PROFILE_ITEM_REMOVED', 'EXCLUSION', 'ADMIN', 'PROFILE_MISSING_ACCESS'] as const,
 });
 
 const TaskApprovalRef = builder.objectRef<ApprovalRow>('TaskApproval').implement({

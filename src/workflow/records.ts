@@ -8,6 +8,8 @@ export type TaskOrigin =
   | 'PROFILE_UNENROLLMENT'
   | 'PROFILE_ITEM_ADDED'
   | 'PROFILE_ITEM_REMOVED'
+  /** An admin asked for the items a member lacks (requestMissingAccess). */
+  | 'PROFILE_MISSING_ACCESS'
   | 'EXCLUSION'
   | 'ADMIN';
 /** How an enrollment came about; recorded on the enrollment grant (the rule only removes RULE members). */

@@ -82,6 +82,7 @@ export const OPERATIONS: Record<string, Build> = {
   }),
   'Mutation.enrollUsers': ({ f }) => ({ query: `mutation($p: ID!, $u: ID!) { enrollUsers(profileId: $p, userIds: [$u]) { id } }`, variables: { p: f.scratch, u: f.user.zed } }),
   'Mutation.unenrollUsers': ({ f }) => ({ query: `mutation($p: ID!, $u: ID!) { unenrollUsers(profileId: $p, userIds: [$u]) { id } }`, variables: { p: f.scratch, u: f.user.zed } }),
+  'Mutation.requestMissingAccess': ({ f }) => ({ query: `mutation($p: ID!) { requestMissingAccess(profileId: $p) { id } }`, variables: { p: f.scratch } }),
   'Mutation.syncNow': ({ f }) => ({ query: `mutation($p: ID!) { syncNow(profileId: $p) { id } }`, variables: { p: f.scratch } }),
   'Mutation.resumeSync': () => ({ query: `mutation($r: ID!) { resumeSync(syncRunId: $r) { id } }`, variables: { r: GHOST_RUN } }),
   'Mutation.discardSync': () => ({ query: `mutation($r: ID!) { discardSync(syncRunId: $r) { id } }`, variables: { r: GHOST_RUN } }),
@@ -123,6 +124,7 @@ export const OPERATIONS: Record<string, Build> = {
   'AccessProfile.previewSync': ({ f }) => on('AccessProfile', f.sales, 'previewSync { memberCount toEnroll { id } }'),
   'AccessProfile.deniedEnrollments': ({ f }) => on('AccessProfile', f.sales, 'deniedEnrollments { totalCount edges { node { user { id } decidedAt } } }'),
   'AccessProfile.keptByDecision': ({ f }) => on('AccessProfile', f.sales, 'keptByDecision { totalCount edges { node { user { id } decidedAt } } }'),
+  'AccessProfile.missingAccess': ({ f }) => on('AccessProfile', f.sales, 'missingAccess { memberCount missingCount items { id } members { totalCount edges { node { user { id } missingItems { id } } } } }'),
   'MembershipAutomation.excludedUsers': ({ f }) => on('AccessProfile', f.sales, 'automation { excludedUsers { id } }'),
 
   // ---- visibility checks

@@ -98,6 +98,7 @@ export const ROOT_FIELD_RULES: Record<string, Rule> = {
   'Mutation.setMembershipAutomation': RULES.ADMIN,
   'Mutation.enrollUsers': RULES.ADMIN,
   'Mutation.unenrollUsers': RULES.ADMIN,
+  'Mutation.requestMissingAccess': RULES.ADMIN,
   'Mutation.syncNow': RULES.ADMIN,
   'Mutation.resumeSync': RULES.ADMIN,
   'Mutation.discardSync': RULES.ADMIN,
@@ -175,6 +176,7 @@ export const OBJECT_FIELD_RULES: Record<string, Rule | typeof CATALOGUE> = {
   'AccessProfile.previewSync': RULES.READ_ALL,
   'AccessProfile.deniedEnrollments': RULES.READ_ALL,
   'AccessProfile.keptByDecision': RULES.READ_ALL,
+  'AccessProfile.missingAccess': RULES.READ_ALL,
 
   'MembershipAutomation.enabled': CATALOGUE,
   'MembershipAutomation.mode': CATALOGUE,
