@@ -108,7 +108,7 @@ resetTimings();
 /** The run a sync made (the benchmark's profiles are never busy, paused or disabled). */
 const ranRun = async (outcome: Promise<SyncOutcome>) => {
   const o = await outcome;
-  if (o.kind !== 'ran') throw new Error(`the sync did not run: ${o.kind}`);
+  if (o.kind !== 'run') throw new Error(`the sync did not run: ${o.kind}`);
   return o.run;
 };
 const countTasks = async () =>

@@ -16,7 +16,8 @@ import { migrate } from './db/migrate.js';
 import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildSchema } from './schema/index.js';
-import { parseAndValidate, securityPlugins, WsGuard } from './security/index.js';
+import { CSRF_HEADERS, parseAndValidate, securityPlugins, WsGuard } from './security/index.js';
+import { isAllowedOrigin } from './security/ws.js';
 import { createServices, type Services } from './services.js';
 
 export interface App {
@@ -102,6 +103,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       ...(options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders) } : {}),
     },
     maskedErrors: { maskError: maskError(logger) },
+    // CORS only for the allowed origins (ALLOWED_ORIGINS, or the API's own): a browser page from
+    // anywhere else gets no CORS headers, so it can neither read answers nor send credentials.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !isAllowedOrigin(origin, request.headers.get('host'), config.security.allowedOrigins)) return false;
+      return { origin, credentials: true, allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS], methods: ['GET', 'POST'] };
+    },
     plugins: securityPlugins(config, services),
     // One operation per request: an array body would multiply what one request may ask for.
     batching: false,

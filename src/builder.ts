@@ -68,7 +68,15 @@ export const builder = new SchemaBuilder<{
       return { typename: type, id };
     },
     nodeQueryOptions: { authScopes: { authenticated: true } },
-    nodesQueryOptions: { authScopes: { authenticated: true } },
+    nodesQueryOptions: {
+      authScopes: { authenticated: true },
+      // One request asks for at most a page of nodes: a list of 50,000 ids would multiply past every other limit.
+      resolve: (_root, args, context, _info, resolveNodes) => {
+        const max = context.services.config.maxPageSize;
+        if (args.ids.length > max) throw badInput(`nodes takes at most ${max} ids (MAX_PAGE_SIZE); page through them`);
+        return resolveNodes(args.ids);
+      },
+    },
   },
 });
 

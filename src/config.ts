@@ -5,6 +5,8 @@ export interface Config {
   neo4j: { uri: string | null; user: string; password: string; database: string | undefined; maxRetryMs: number };
   redisUrl: string | null;
   syncIntervalSeconds: number;
+  /** How often the scheduler syncs a profile with no change marked (the full reconciliation). */
+  syncReconcileSeconds: number;
   syncDebounceMs: number;
   syncLeaseSeconds: number;
   safeguard: { minMembers: number; maxUnenrollRatio: number };
@@ -127,6 +129,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: url('REDIS_URL'),
     syncIntervalSeconds: integer('SYNC_INTERVAL_SECONDS', 3600, 1),
+    syncReconcileSeconds: integer('SYNC_RECONCILE_SECONDS', 86_400, 1),
     syncDebounceMs: integer('SYNC_DEBOUNCE_MS', 2000, 0),
     syncLeaseSeconds: integer('SYNC_LEASE_SECONDS', 300, 1),
     safeguard: {

@@ -20,6 +20,7 @@ import { MembershipService } from './profiles/membership.js';
 import { MissingAccessService } from './profiles/missing-access.js';
 import { ProfileService } from './profiles/service.js';
 import { SettingsService } from './settings/service.js';
+import { markProfilesToSync } from './sync/marks.js';
 import { SyncService } from './sync/runner.js';
 import { SyncTriggers } from './sync/triggers.js';
 import { WorkflowService } from './workflow/service.js';
@@ -54,9 +55,11 @@ export interface Services {
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
-  // Every write appends what its unit of work recorded: the events, then the audit entries (last,
-  // so that the chain's lock is held the shortest time). After it commits, event delivery starts
-  // and the sync triggers follow the entitlements whose holders it changed (both wired below).
+  // Every write marks the profiles whose sync it concerns (sync/marks.ts) and appends what its unit
+  // of work recorded: the events, then the audit entries (last, so that the chain's lock is held
+  // the shortest time). After it commits, event delivery starts and the sync triggers follow the
+  // entitlements whose holders it changed (both wired below).
+  db.finishWritesWith(markProfilesToSync);
   db.finishWritesWith(appendEvents);
   db.finishWritesWith(appendAudit);
 

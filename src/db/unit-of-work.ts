@@ -30,6 +30,8 @@ export class UnitOfWork {
   taskTally: TaskTally | null = null;
   /** Entitlements whose holders changed (the sync follows condition changes). */
   readonly changedEntitlementIds = new Set<string>();
+  /** Profiles whose exclusions, automation or items changed: they need a sync. */
+  readonly profilesToSync = new Set<string>();
 
   recordEvents(events: readonly DomainEvent[]): void {
     this.events.push(...events);
@@ -37,6 +39,11 @@ export class UnitOfWork {
 
   holdersChanged(entitlementIds: Iterable<string>): void {
     for (const id of entitlementIds) this.changedEntitlementIds.add(id);
+  }
+
+  /** The profile's membership rule or items changed: it is marked "needs sync" in this transaction. */
+  profileNeedsSync(profileId: string): void {
+    this.profilesToSync.add(profileId);
   }
 }
 

@@ -157,6 +157,7 @@ export class MembershipService {
       if (next.enabled && next.conditionEntitlementIds.length === 0) throw badInput('An enabled automation needs at least one condition entitlement');
       const stored = await tx.one<{ excludedAdded: string[]; excludedRemoved: string[] }>('profiles/set-automation', { profileId, ...next, now: now() });
       recordAudit(tx, actor, { action: 'AUTOMATION_SAVED', subjectType: 'AccessProfile', subjectId: profileId, before, after: await automationOf(tx, profileId) });
+      tx.unit.profileNeedsSync(profileId);
       await this.exclusionsChanged(tx, profileId, stored?.excludedAdded ?? [], stored?.excludedRemoved ?? [], actor);
       return next;
     });

@@ -124,6 +124,7 @@ export class ProfileService {
       const added = (await tx.one<{ added: string[] }>('profiles/add-profile-items', { profileId, entitlementIds }))?.added ?? [];
       if (added.length === 0) return;
       recordAudit(tx, actor, { action: 'PROFILE_ITEMS_ADDED', subjectType: 'AccessProfile', subjectId: profileId, after: { added } });
+      tx.unit.profileNeedsSync(profileId);
       if (requestForMembers) await itemsAddedIn(tx, this.tasks, profileId, added, actor);
     });
   }
@@ -135,6 +136,7 @@ export class ProfileService {
       const removed = (await tx.one<{ removed: string[] }>('profiles/remove-profile-items', { profileId, entitlementIds }))?.removed ?? [];
       if (removed.length === 0) return;
       recordAudit(tx, actor, { action: 'PROFILE_ITEMS_REMOVED', subjectType: 'AccessProfile', subjectId: profileId, before: { removed } });
+      tx.unit.profileNeedsSync(profileId);
       await itemsRemovedIn(tx, this.tasks, profileId, removed, actor);
     });
   }

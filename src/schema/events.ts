@@ -12,7 +12,7 @@ import { createLoaders } from '../loaders.js';
 import { approverIdsOf, isSyncEvent, isTaskEvent, progressOf, stagedRemovalsOf, type Delivery } from '../events/records.js';
 import { cursorOf, seqOfCursor } from '../events/stream.js';
 import { AccessProfileRef, TaskRef } from './refs.js';
-import { SyncRunRef } from './sync.js';
+import { SyncProgressRef, SyncRunRef } from './sync.js';
 import { canSeeTask, isAssignedToDecide, isAssignedToProvision } from '../workflow/rules.js';
 
 const TaskEventTypeEnum = builder.enumType('TaskEventType', {
@@ -23,15 +23,6 @@ const SyncEventTypeEnum = builder.enumType('SyncEventType', { description: 'What
 
 export const TaskEventRef = builder.objectRef<Delivery>('TaskEvent');
 export const SyncEventRef = builder.objectRef<Delivery>('SyncEvent');
-const SyncProgressRef = builder.objectRef<{ processed: number; total: number }>('SyncProgress');
-
-SyncProgressRef.implement({
-  description: 'How far a running sync is: users processed of the users it compares',
-  fields: (t) => ({
-    processed: t.exposeInt('processed'),
-    total: t.exposeInt('total'),
-  }),
-});
 
 TaskEventRef.implement({
   description: 'Something happened to a task (TASK_CREATED ... TASK_CANCELLED, MEMBER_ENROLLED, MEMBER_UNENROLLED)',

@@ -14,6 +14,11 @@ export const SyncRunStateEnum = builder.enumType('SyncRunState', { values: SYNC_
 
 export const SyncRunRef = builder.objectRef<SyncRunRecord>('SyncRun');
 
+export const SyncProgressRef = builder.objectRef<{ processed: number; total: number }>('SyncProgress').implement({
+  description: 'How far a sync run is: the changes handled (cancellations, enrollments, unenrollments) of those it will handle',
+  fields: (t) => ({ processed: t.exposeInt('processed'), total: t.exposeInt('total') }),
+});
+
 /** A diff as GraphQL shows it: the users to enroll and to unenroll, and the safeguard's verdict. */
 export interface SyncDiffView {
   toEnroll: string[];
@@ -90,6 +95,11 @@ builder.node(SyncRunRef, {
     }),
     reviewedByAdminToken: t.boolean({ description: 'Resumed or discarded with the bootstrap ADMIN_TOKEN', resolve: (run) => run.reviewedById === 'ADMIN_TOKEN' }),
     reviewedAt: t.field({ type: 'DateTime', nullable: true, resolve: (run) => run.reviewedAt }),
+    progress: t.field({
+      type: SyncProgressRef,
+      description: 'How far the run is: the changes handled (cancellations, enrollments, unenrollments) of those it will handle',
+      resolve: (run) => ({ processed: run.processed, total: run.total }),
+    }),
   }),
 });
 
@@ -229,7 +239,7 @@ export const SYNC_RUNNING = 'SYNC_RUNNING';
 /** A sync's outcome as the API answers it: the run, or the error code of why none started. */
 function runOrRefusal(outcome: SyncOutcome): SyncRunRecord {
   switch (outcome.kind) {
-    case 'ran':
+    case 'run':
       return outcome.run;
     case 'busy':
       throw conflict('A sync of this profile is already running', {
@@ -249,9 +259,9 @@ builder.mutationFields((t) => ({
   syncNow: t.field({
     type: SyncRunRef,
     authScopes: { admin: true },
-    description: 'Syncs the profile now and returns the run; CONFLICT while another sync of it runs, SAFEGUARD_PAUSED while one awaits review',
+    description: 'Starts a sync of the profile and returns its run at once (RUNNING; follow it on syncEvents or SyncRun.progress). While a sync of the profile runs, returns that run (a change made meanwhile gets a further pass); SAFEGUARD_PAUSED while a paused run awaits review',
     args: { profileId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, context) => runOrRefusal(await context.services.sync.sync(rawIdOf('AccessProfile', String(args.profileId)), 'MANUAL', context.viewer)),
+    resolve: async (_root, args, context) => runOrRefusal(await context.services.sync.start(rawIdOf('AccessProfile', String(args.profileId)), 'MANUAL', context.viewer)),
   }),
   resumeSync: t.field({
     type: SyncRunRef,

@@ -69,7 +69,7 @@ export async function applyChanges(deps: ApplyDeps, ref: RunRef, plan: ApplyPlan
       await deps.db.write('sync.applyBatch', async (tx) => {
         await deps.lease.renew(tx, ref);
         const done = await applyBatch(deps, tx, ref, plan, phase, ids);
-        await syncJournal.progressed(tx, ref, done, { processed: processed + ids.length, total, phase });
+        await syncJournal.progressed(tx, ref, done, { processed: processed + ids.length, batch: ids.length, total, phase });
       });
       processed += ids.length;
       await deps.hooks.afterBatch?.({ runId: ref.runId, phase, done: processed, total });

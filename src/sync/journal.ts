@@ -70,7 +70,7 @@ export const syncJournal = {
 
   /** The diff's counts, recorded on the run. */
   async counted(tx: Tx, runId: string, diff: SyncDiff): Promise<void> {
-    await tx.run('sync/record-progress', { runId, enrolled: 0, unenrolled: 0, cancelled: 0, diff: diffCounts(diff) });
+    await tx.run('sync/record-progress', { runId, enrolled: 0, unenrolled: 0, cancelled: 0, processed: 0, total: null, diff: diffCounts(diff) });
   },
 
   /** One batch of a paused run's changes, kept on the run for its review. */
@@ -83,10 +83,11 @@ export const syncJournal = {
     tx: Tx,
     ref: RunRef,
     done: { enrolled: number; unenrolled: number; cancelled: number },
-    progress: { processed: number; total: number; phase: 'cancel' | 'enroll' | 'unenroll' },
+    progress: { processed: number; batch: number; total: number; phase: 'cancel' | 'enroll' | 'unenroll' },
   ): Promise<void> {
-    await tx.run('sync/record-progress', { runId: ref.runId, ...done, diff: NO_DIFF });
-    tx.unit.recordEvents([syncEvent('SYNC_PROGRESS', ref, { ...progress, ...done })]);
+    await tx.run('sync/record-progress', { runId: ref.runId, ...done, processed: progress.batch, total: progress.total, diff: NO_DIFF });
+    const { processed, total, phase } = progress;
+    tx.unit.recordEvents([syncEvent('SYNC_PROGRESS', ref, { processed, total, phase, ...done })]);
   },
 
   /** The safeguard tripped: the run is PAUSED with its reason (its changes are staged). */

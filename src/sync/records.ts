@@ -2,8 +2,9 @@
 import type { AutomationMode } from '../directory/records.js';
 
 /** What started a run; HOLDERS_CHANGED is the near-real-time trigger (condition holders changed). */
-export type SyncTrigger = 'SCHEDULE' | 'MANUAL' | 'AUTOMATION_SAVED' | 'RESUME' | 'HOLDERS_CHANGED';
-export const SYNC_TRIGGERS: SyncTrigger[] = ['SCHEDULE', 'MANUAL', 'AUTOMATION_SAVED', 'RESUME', 'HOLDERS_CHANGED'];
+/** FOLLOW_UP: a further pass, because something the sync depends on changed while a run was under way. */
+export type SyncTrigger = 'SCHEDULE' | 'MANUAL' | 'AUTOMATION_SAVED' | 'RESUME' | 'HOLDERS_CHANGED' | 'FOLLOW_UP';
+export const SYNC_TRIGGERS: SyncTrigger[] = ['SCHEDULE', 'MANUAL', 'AUTOMATION_SAVED', 'RESUME', 'HOLDERS_CHANGED', 'FOLLOW_UP'];
 export type SyncRunState = 'RUNNING' | 'COMPLETED' | 'PAUSED' | 'DISCARDED' | 'FAILED';
 export const SYNC_RUN_STATES: SyncRunState[] = ['RUNNING', 'COMPLETED', 'PAUSED', 'DISCARDED', 'FAILED'];
 
@@ -28,6 +29,9 @@ export interface SyncRunRecord {
   /** Who resumed or discarded it when it was paused ('ADMIN_TOKEN' for the bootstrap credential). */
   reviewedById: string | null;
   reviewedAt: string | null;
+  /** Changes handled so far, of `total` (cancellations, enrollments and unenrollments). */
+  processed: number;
+  total: number;
 }
 
 /** What a sync of one profile would do now, computed set-based by cypher/sync/compute-diff. */
@@ -50,12 +54,12 @@ export interface SyncDiff {
 }
 
 /**
- * What asking for a sync came to: a run (that ended COMPLETED or PAUSED), or why none started:
+ * What asking for a sync came to: its run (ended, or RUNNING for `start`), or why none started:
  * another sync of the profile holds the lease (`busy`), a paused run awaits review (`paused`), or
  * the automation is off (`disabled`). The GraphQL edge maps the refusals to error codes.
  */
 export type SyncOutcome =
-  | { kind: 'ran'; run: SyncRunRecord }
+  | { kind: 'run'; run: SyncRunRecord }
   | { kind: 'busy'; runningRunId: string | null }
   | { kind: 'paused'; pausedRunId: string }
   | { kind: 'disabled' };

@@ -37,7 +37,7 @@ export const SYNC_FAILED = 'SYNC_FAILED';
 
 /** A start refused inside its transaction: thrown to roll the transaction back, returned as the outcome. */
 class Refused extends Error {
-  constructor(readonly outcome: Exclude<SyncOutcome, { kind: 'ran' }>) {
+  constructor(readonly outcome: Exclude<SyncOutcome, { kind: 'run' }>) {
     super(outcome.kind);
   }
 }
@@ -107,10 +107,37 @@ export class SyncService {
    * is taken in the same transaction that creates the run.
    */
   sync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncOutcome> {
-    return this.running.track(this.runSync(profileId, trigger, actor));
+    return this.running.track(
+      (async (): Promise<SyncOutcome> => {
+        const begun = await this.begin(profileId, trigger, actor);
+        if (begun instanceof Refused) return begun.outcome;
+        return { kind: 'run', run: await this.work(begun) };
+      })(),
+    );
   }
 
-  private async runSync(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncOutcome> {
+  /**
+   * "Sync now": starts a sync and answers at once with the run RUNNING; it goes on in the
+   * background (its progress on the run and in SYNC_PROGRESS events). When a sync of the profile
+   * is already running, answers with that run: whatever changed after it started marked the
+   * profile, so its end starts a further pass.
+   */
+  async start(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<SyncOutcome> {
+    const begun = await this.running.track(this.begin(profileId, trigger, actor));
+    if (begun instanceof Refused) {
+      const refused = begun.outcome;
+      if (refused.kind !== 'busy' || refused.runningRunId === null) return refused;
+      const [running] = await this.db.read('sync.running', (tx) => syncReads.runsByIds(tx, [refused.runningRunId!]));
+      return running ? { kind: 'run', run: running } : refused;
+    }
+    void this.running.track(
+      this.work(begun).catch((error: unknown) => this.deps.logger.warn('a sync started by Sync now failed', { runId: begun.runId, message: (error as Error).message })),
+    );
+    return { kind: 'run', run: await this.run(begun.runId) };
+  }
+
+  /** The start transaction: the lease, then the new RUNNING run; a refusal rolls it back. */
+  private async begin(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<RunRef | Refused> {
     const runId = newId();
     const ref: RunRef = { runId, holder: runId, profileId };
     const refused = await unlessRefused(
@@ -125,15 +152,26 @@ export class SyncService {
         await syncJournal.started(tx, ref, trigger, actor);
       }),
     );
-    if (refused instanceof Refused) return refused.outcome;
+    return refused instanceof Refused ? refused : ref;
+  }
+
+  /** A started run's work to its end: the diff, then the changes or the pause; returns the run as it ended. */
+  private async work(ref: RunRef): Promise<SyncRunRecord> {
     const run = await this.failingRun(ref, 'The sync failed', async () => {
-      await this.hooks.afterStart?.(runId);
-      const diff = await this.diff(profileId);
+      await this.hooks.afterStart?.(ref.runId);
+      const diff = await this.diff(ref.profileId);
       if (!diff.wouldPause) return this.applyAndFinish(ref, diff, diff, true);
       await this.pause(ref, diff);
       return undefined;
     });
-    return { kind: 'ran', run: run ?? (await this.run(runId)) };
+    return run ?? (await this.run(ref.runId));
+  }
+
+  /** A further pass: something the profile's sync depends on changed while a run was under way. */
+  private followUp(profileId: string): void {
+    void this.sync(profileId, 'FOLLOW_UP', null).catch((error: unknown) =>
+      this.deps.logger.warn('a follow-up sync failed', { profileId, message: (error as Error).message }),
+    );
   }
 
   /**
@@ -168,14 +206,18 @@ export class SyncService {
       if (recordDiff) await this.recordDiff(ref, diff);
       await applyChanges(this.applying, ref, { enrollmentEntitlementId: diff.enrollmentEntitlementId, mode: diff.mode, toEnroll: changes.toEnroll, toUnenroll: changes.toUnenroll, toCancel });
     }
-    return this.db.write('sync.complete', async (tx) => {
+    const finished = await this.db.write('sync.complete', async (tx) => {
       await this.lease.renew(tx, ref);
       // Reviewers' decisions that no longer hold end here (a denied user stopped matching, a kept member matches again).
       await tx.run('sync/clear-stale-decisions', { profileId: ref.profileId });
       const run = await syncJournal.completed(tx, ref, idle && recordDiff ? diff : null);
+      const needed = (await tx.one<{ needed: boolean }>('sync/needs-sync', { profileId: ref.profileId }))?.needed ?? false;
       await this.lease.release(tx, ref);
-      return run;
+      return { run, needed };
     });
+    // Something this run may not have seen changed while it ran: one more pass.
+    if (finished.needed) this.followUp(ref.profileId);
+    return finished.run;
   }
 
   private async recordDiff(ref: RunRef, diff: SyncDiff): Promise<void> {
@@ -226,11 +268,11 @@ export class SyncService {
   // ---------------------------------------------------------------- review of a paused run
 
   /** Applies a paused run's staged changes, each rechecked against the graph as it is now. */
-  resume(runId: string, actor: Viewer | null): Promise<Extract<SyncOutcome, { kind: 'ran' | 'busy' }>> {
+  resume(runId: string, actor: Viewer | null): Promise<Extract<SyncOutcome, { kind: 'run' | 'busy' }>> {
     return this.running.track(this.runResume(runId, actor));
   }
 
-  private async runResume(runId: string, actor: Viewer | null): Promise<Extract<SyncOutcome, { kind: 'ran' | 'busy' }>> {
+  private async runResume(runId: string, actor: Viewer | null): Promise<Extract<SyncOutcome, { kind: 'run' | 'busy' }>> {
     const holder = `${runId}:resume:${newId()}`;
     const started = await unlessRefused(
       this.db.write('sync.resume', async (tx) => {
@@ -248,7 +290,7 @@ export class SyncService {
     if (started instanceof Refused) return started.outcome as { kind: 'busy'; runningRunId: string | null };
     const { ref, staged } = started;
     const run = await this.failingRun(ref, 'Resuming the sync failed', async () => this.applyAndFinish(ref, await this.diff(ref.profileId), staged, false));
-    return { kind: 'ran', run: run ?? (await this.run(runId)) };
+    return { kind: 'run', run: run ?? (await this.run(runId)) };
   }
 
   /** Drops a paused run's staged changes (kept on the run for the record); automatic syncs go on. */

@@ -1,8 +1,9 @@
 /**
- * What starts automatic syncs: the schedule (every SYNC_INTERVAL_SECONDS, each enabled profile) as
- * the safety net, and changes of who holds a condition entitlement (ingest, completed tasks), which
- * sync the profiles concerned within SYNC_DEBOUNCE_MS, a burst of changes coalesced into one sync
- * per profile. The lease in Neo4j, not this class, keeps two syncs of a profile apart.
+ * What starts automatic syncs: changes of who holds a condition entitlement (ingest, completed
+ * tasks), which sync the profiles concerned within SYNC_DEBOUNCE_MS, a burst of changes coalesced
+ * into one sync per profile; and the schedule as the safety net (every SYNC_INTERVAL_SECONDS, each
+ * enabled profile marked "needs sync", and each not synced for SYNC_RECONCILE_SECONDS). The lease
+ * in Neo4j, not this class, keeps two syncs of a profile apart.
  */
 import { AppError } from '../errors.js';
 import { InFlight } from '../in-flight.js';
@@ -15,7 +16,7 @@ import type { SyncService } from './runner.js';
 /** What the triggers use: the database (whose commits they follow) and the timings. */
 export interface TriggerDeps {
   db: Database;
-  config: Pick<Config, 'syncIntervalSeconds' | 'syncDebounceMs'>;
+  config: Pick<Config, 'syncIntervalSeconds' | 'syncDebounceMs' | 'syncReconcileSeconds'>;
   logger: Logger;
 }
 
@@ -117,7 +118,9 @@ export class SyncTriggers {
     if (this.scheduling || this.stopped) return;
     this.scheduling = true;
     try {
-      const rows = await this.deps.db.read('sync.scheduledRound', (tx) => tx.run<{ id: string }>('sync/enabled-profiles'));
+      // Profiles marked "needs sync", and those due their full reconciliation (the safety net).
+      const reconcileBeforeMs = Date.now() - this.deps.config.syncReconcileSeconds * 1000;
+      const rows = await this.deps.db.read('sync.scheduledRound', (tx) => tx.run<{ id: string }>('sync/enabled-profiles', { reconcileBeforeMs }));
       for (const row of rows) {
         if (this.stopped) return;
         await this.runAutomatic(row.id, 'SCHEDULE', false);

@@ -89,3 +89,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
 }
 
 export const users = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `u${from + i}`);
+
+/**
+ * Sync now, then the run as it ended. `syncNow` answers at once with the run RUNNING (it goes on
+ * in the background); this waits until the app is quiet and reads the run back with the
+ * mutation's own selection (which must include `id`).
+ */
+export async function syncNowDone(t: TestApp, mutation: string, profileId: string): Promise<{ syncNow: any }> {
+  const open = mutation.indexOf('{', mutation.indexOf('syncNow('));
+  const selection = mutation.slice(open + 1, mutation.lastIndexOf('}', mutation.lastIndexOf('}') - 1));
+  const started = await t.admin<{ syncNow: { id: string } }>(mutation, { p: profileId });
+  await quiescent(t);
+  const data = await t.admin(`query($id: ID!) { node(id: $id) { ... on SyncRun { ${selection} } } }`, { id: started.syncNow.id });
+  return { syncNow: data.node };
+}

@@ -206,6 +206,7 @@ describe('profiles and automation', () => {
     await refusedWithoutEntry('CONFLICT', `mutation($r: ID!) { discardSync(syncRunId: $r) { id } }`, { r: paused[0]!.subjectId });
 
     expect(codesOf(await t.request(`mutation($p: ID!) { syncNow(profileId: $p) { id } }`, { p: profileId }))).toEqual([]);
+    await quiescent(t); // syncNow answers at once; the run pauses in the background
     const [again] = (await auditLog(t, { action: 'SYNC_PAUSED', first: 1 })).entries;
     expect(again!.subjectId).not.toBe(paused[0]!.subjectId);
     const resumed = await appended(() => ok(`mutation($r: ID!) { resumeSync(syncRunId: $r) { state } }`, { r: again!.subjectId }));

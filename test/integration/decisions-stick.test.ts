@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawIdOf } from '../../src/ids.js';
 import { quiescent, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
-import { createProfile, grant, openTasks, seedMembers, setAutomation } from '../helpers/sync-seed.js';
+import { createProfile, grant, openTasks, seedMembers, setAutomation, syncNowDone } from '../helpers/sync-seed.js';
 import { createPolicy } from '../helpers/workflow.js';
 
 let t: TestApp;
@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-const SYNC_NOW = `mutation($p: ID!) { syncNow(profileId: $p) { state enrollTasksCreated unenrollTasksCreated } }`;
+const SYNC_NOW = `mutation($p: ID!) { syncNow(profileId: $p) { id state enrollTasksCreated unenrollTasksCreated } }`;
 const DECISIONS = `query($id: ID!) { node(id: $id) { ... on AccessProfile {
   deniedEnrollments { totalCount edges { node { user { externalId } task { id state } decidedBy { externalId } decidedAt } } }
   keptByDecision { totalCount edges { node { user { externalId } task { id state } decidedBy { externalId } } } }
@@ -67,7 +67,7 @@ describe('a denied rule enrollment', () => {
     expect(await openTasks(t, p.enrollment, 'GRANT')).toEqual(['u1', 'u2']);
     const denied = await decideTaskOf(p.id, 'u1', false);
 
-    for (let i = 0; i < 2; i++) expect((await t.admin(SYNC_NOW, { p: p.id })).syncNow).toMatchObject({ state: 'COMPLETED', enrollTasksCreated: 0 });
+    for (let i = 0; i < 2; i++) expect((await syncNowDone(t, SYNC_NOW, p.id)).syncNow).toMatchObject({ state: 'COMPLETED', enrollTasksCreated: 0 });
     expect(await openTasks(t, p.enrollment, 'GRANT')).toEqual(['u2']);
     const shown = await decisionsOf(p.id);
     expect(shown.deniedEnrollments.totalCount).toBe(1);
@@ -104,12 +104,12 @@ describe('a denied rule unenrollment', () => {
     await setAutomation(t, p.id, { enabled: true, conditionEntitlementIds: [ids.sales!] });
     await quiescent(t);
     await seedMembers(t, p.raw, ['u4']); // a member by the rule (its enrollment task stays open: cancel by syncing)
-    await t.admin(SYNC_NOW, { p: p.id });
+    await syncNowDone(t, SYNC_NOW, p.id);
 
     await grant(t, [['u1', 'sales']], ['sales']); // u4 stops matching
     expect(await openTasks(t, p.enrollment, 'REVOKE')).toEqual(['u4']);
     await decideTaskOf(p.id, 'u4', false);
-    for (let i = 0; i < 2; i++) expect((await t.admin(SYNC_NOW, { p: p.id })).syncNow).toMatchObject({ state: 'COMPLETED', unenrollTasksCreated: 0 });
+    for (let i = 0; i < 2; i++) expect((await syncNowDone(t, SYNC_NOW, p.id)).syncNow).toMatchObject({ state: 'COMPLETED', unenrollTasksCreated: 0 });
     const shown = await decisionsOf(p.id);
     expect(shown.keptByDecision.edges.map((e: any) => e.node.user.externalId)).toEqual(['u4']);
     expect(shown.previewSync.toUnenroll).toEqual([]);

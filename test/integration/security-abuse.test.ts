@@ -127,6 +127,28 @@ describe('CSRF prevention', () => {
   });
 });
 
+describe('CORS', () => {
+  const preflight = (origin: string) =>
+    fetch(t.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+  const post = (origin: string) =>
+    fetch(t.url, { method: 'POST', headers: { origin, 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query: VIEWER }) });
+
+  it("answers a listed origin (the API's own by default) with its CORS headers and credentials", async () => {
+    const own = new URL(t.app.services.config.publicUrl).origin;
+    for (const response of [await preflight(own), await post(own)]) {
+      expect(response.headers.get('access-control-allow-origin')).toBe(own);
+      expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    }
+  });
+
+  it('gives any other origin no CORS headers at all, so its pages read nothing and send no credentials', async () => {
+    for (const response of [await preflight('https://evil.example'), await post('https://evil.example')]) {
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    }
+  });
+});
+
 describe('WebSocket origin and connections', () => {
   it('refuses a browser origin that is not allowed at connect (4403), and allows the own origin and non-browser clients', async () => {
     const evil = wsClient(t.url, ADMIN_TOKEN, 'https://evil.example');

@@ -176,6 +176,21 @@ describe('query limits, before any resolver runs', () => {
   });
 });
 
+describe('list arguments', () => {
+  it('nodes(ids) takes at most MAX_PAGE_SIZE ids: more is BAD_USER_INPUT, and no node is read', async () => {
+    const max = t.app.services.config.maxPageSize;
+    const id = Buffer.from('User:00000000-0000-0000-0000-000000000000').toString('base64');
+    const reads = t.app.services.db.statementCounts.get('directory/users-by-id') ?? 0;
+    const over = await t.request(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(max + 1).fill(id) });
+    expect(codesOf(over)).toEqual(['BAD_USER_INPUT']);
+    expect(over.errors![0]!.message).toContain('MAX_PAGE_SIZE');
+    expect(t.app.services.db.statementCounts.get('directory/users-by-id') ?? 0).toBe(reads);
+    const at = await t.request<{ nodes: unknown[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(max).fill(id) });
+    expect(at.errors).toBeUndefined();
+    expect(at.data!.nodes).toHaveLength(max);
+  });
+});
+
 describe('field suggestions in development', () => {
   it('are shown when NODE_ENV=development', async () => {
     const dev = await startTestApp({ NODE_ENV: 'development' });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
-import { createProfile, cypher, grant, openTasks, seedMembers, setAutomation, users } from '../helpers/sync-seed.js';
+import { createProfile, cypher, grant, openTasks, seedMembers, setAutomation, users, syncNowDone } from '../helpers/sync-seed.js';
 
 let t: TestApp;
 let pendingPolicy: string;
@@ -60,7 +60,7 @@ describe('the safeguard boundaries', () => {
     expect(discarded.discardSync).toMatchObject({ state: 'DISCARDED', reviewedByAdminToken: true });
     expect(discarded.discardSync.reviewedAt).toBeTruthy();
     expect(codesOf(await t.request(`mutation($r: ID!) { discardSync(syncRunId: $r) { id } }`, { r: paused.node.pausedSync.id }))).toEqual(['CONFLICT']);
-    expect((await t.admin(SYNC_NOW, { p: over.id })).syncNow.state).toBe('PAUSED');
+    expect((await syncNowDone(t, SYNC_NOW, over.id)).syncNow.state).toBe('PAUSED');
     const again = await t.admin(`query($p: ID!) { node(id: $p) { ... on AccessProfile { pausedSync { id } } } }`, { p: over.id });
     await t.admin(`mutation($r: ID!) { discardSync(syncRunId: $r) { id } }`, { r: again.node.pausedSync.id });
 
@@ -101,7 +101,7 @@ describe('the safeguard boundaries', () => {
     expect(resumed.data.resumeSync).toMatchObject({ state: 'COMPLETED', unenrollTasksCreated: 20, reviewedBy: { externalId: 'u126' } });
     expect(await openTasks(t, p.en, 'REVOKE', 'SYNC')).toEqual(users(81, 101).sort());
     // u120 matched since: the next sync (no longer blocked) enrolls it.
-    expect((await t.admin(SYNC_NOW, { p: p.id })).syncNow).toMatchObject({ state: 'COMPLETED', enrollTasksCreated: 1, unenrollTasksCreated: 0 });
+    expect((await syncNowDone(t, SYNC_NOW, p.id)).syncNow).toMatchObject({ state: 'COMPLETED', enrollTasksCreated: 1, unenrollTasksCreated: 0 });
     const after = await cypher(t, `MATCH (e:Event {runId: $r}) RETURN e.type AS type ORDER BY e.seq`, { r: raw(run.id) });
     expect(after.map((e) => e.type)).toContain('SYNC_RESUMED');
   });

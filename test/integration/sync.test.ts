@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesOf, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
-import { countNodes, createProfile, cypher, grant, openTasks, seedMembers, setAutomation } from '../helpers/sync-seed.js';
+import { countNodes, createProfile, cypher, grant, openTasks, seedMembers, setAutomation, syncNowDone } from '../helpers/sync-seed.js';
 
 let t: TestApp;
 let pendingPolicy: string;
@@ -50,7 +50,7 @@ describe('saving the automation', () => {
 
     // Idempotence: a second sync with nothing changed creates nothing.
     const tasksBefore = await countNodes(t, 'Task');
-    const again = await t.admin(SYNC_NOW, { p: p.id });
+    const again = await syncNowDone(t, SYNC_NOW, p.id);
     expect(again.syncNow).toMatchObject({ state: 'COMPLETED', trigger: 'MANUAL', enrollTasksCreated: 0, unenrollTasksCreated: 0, cancelledTasks: 0 });
     expect(await countNodes(t, 'Task')).toBe(tasksBefore);
 
@@ -112,7 +112,7 @@ describe('the diff', () => {
     expect(await openTasks(t, en, 'REVOKE', 'SYNC')).toEqual(['u32']);
     // u31 stops matching (the source no longer lists it), u32 starts matching again.
     await grant(t, [['u30', 'c6'], ['u32', 'c6']], ['c6']);
-    const run = await t.admin(SYNC_NOW, { p: p.id }).catch(() => null);
+    const run = await syncNowDone(t, SYNC_NOW, p.id).catch(() => null);
     void run;
     expect(await openTasks(t, en, 'GRANT', 'SYNC')).toEqual(['u30']);
     expect(await openTasks(t, en, 'REVOKE', 'SYNC')).toEqual([]);
@@ -165,11 +165,11 @@ describe('manual membership', () => {
       ['u52', 'GRANT', 'MANUAL_ENROLLMENT'],
     ]);
     // A sync does not cancel manual enrollments of users who do not match.
-    await t.admin(SYNC_NOW, { p: p.id });
+    await syncNowDone(t, SYNC_NOW, p.id);
     expect(await openTasks(t, en, 'GRANT')).toEqual(['u50', 'u51', 'u52']);
     // Manual members who do not match stay after a sync.
     await seedMembers(t, p.raw, ['u53'], 'MANUAL');
-    expect((await t.admin(SYNC_NOW, { p: p.id })).syncNow.unenrollTasksCreated).toBe(0);
+    expect((await syncNowDone(t, SYNC_NOW, p.id)).syncNow.unenrollTasksCreated).toBe(0);
     // unenrollUsers: a member gets a revoke; a pending one has its enrollment cancelled.
     const out = await t.admin(UNENROLL, { p: p.id, u: [uid.u53, uid.u52] });
     expect(out.unenrollUsers.map((x: any) => [x.user.externalId, x.kind, x.state]).sort()).toEqual([
@@ -192,6 +192,6 @@ describe('manual membership', () => {
     const via = await cypher(t, `MATCH (g:Grant)-[:OF]->(:Entitlement {id: $en}) RETURN collect(DISTINCT g.enrolledVia) AS via`, { en: raw(p.enrollmentEntitlementId) });
     expect(via[0]!.via).toEqual(['RULE']);
     // Idempotent once enrolled.
-    expect((await t.admin(SYNC_NOW, { p: p.id })).syncNow).toMatchObject({ enrollTasksCreated: 0, unenrollTasksCreated: 0 });
+    expect((await syncNowDone(t, SYNC_NOW, p.id)).syncNow).toMatchObject({ enrollTasksCreated: 0, unenrollTasksCreated: 0 });
   });
 });
