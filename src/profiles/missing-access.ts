@@ -13,7 +13,8 @@ import type { Database, Tx } from '../db/database.js';
 import { directoryReads } from '../directory/repository.js';
 import { badInput } from '../errors.js';
 import { encodeGlobalId, noSuch } from '../ids.js';
-import type { TaskRecord, TaskRequest } from '../workflow/records.js';
+import { itemRequests } from '../workflow/items.js';
+import type { TaskRecord } from '../workflow/records.js';
 import { TASK_BATCH, type TaskService } from '../workflow/tasks.js';
 
 export interface MissingAccessDeps {
@@ -39,15 +40,7 @@ export class MissingAccessService {
 
       const rows = members.map((userId) => ({ parentId: null, userId, profileId }));
       const missing = await tasks.engine.itemsToGrant(tx, rows, null);
-      const requests: TaskRequest[] = missing.map((r) => ({
-        kind: 'GRANT',
-        origin: 'PROFILE_MISSING_ACCESS',
-        userId: r.userId,
-        entitlementId: r.entitlementId,
-        profileId,
-        requestedById: actor?.userId ?? null,
-        reason: 'Missing access requested for a member of the profile',
-      }));
+      const requests = itemRequests('GRANT', 'PROFILE_MISSING_ACCESS', missing, profileId, actor, 'Missing access requested for a member of the profile');
       const created = await tasks.createIn(tx, requests);
       recordAudit(tx, actor, {
         action: 'MISSING_ACCESS_REQUESTED',

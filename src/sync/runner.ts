@@ -130,10 +130,12 @@ export class SyncService {
       const [running] = await this.db.read('sync.running', (tx) => syncReads.runsByIds(tx, [refused.runningRunId!]));
       return running ? { kind: 'run', run: running } : refused;
     }
+    // The run as it started (RUNNING), read before its work begins; the failure of the work is recorded on the run.
+    const run = await this.run(begun.runId);
     void this.running.track(
       this.work(begun).catch((error: unknown) => this.deps.logger.warn('a sync started by Sync now failed', { runId: begun.runId, message: (error as Error).message })),
     );
-    return { kind: 'run', run: await this.run(begun.runId) };
+    return { kind: 'run', run };
   }
 
   /** The start transaction: the lease, then the new RUNNING run; a refusal rolls it back. */

@@ -15,6 +15,18 @@ import type { TaskService } from './tasks.js';
 /** Members handled per statement when a profile's items change. */
 export const MEMBER_BATCH = 1000;
 
+/** One item task request per (user, entitlement) row of a profile's members. */
+export function itemRequests(
+  kind: TaskRequest['kind'],
+  origin: TaskRequest['origin'],
+  rows: readonly { userId: string; entitlementId: string }[],
+  profileId: string,
+  actor: Viewer | null,
+  reason: string | null = null,
+): TaskRequest[] {
+  return rows.map((r) => ({ kind, origin, userId: r.userId, entitlementId: r.entitlementId, profileId, requestedById: actor?.userId ?? null, ...(reason ? { reason } : {}) }));
+}
+
 async function membersOf(tx: Tx, profileId: string): Promise<{ action: UnenrollmentAction; userIds: string[] }> {
   const row = await tx.one<{ action: UnenrollmentAction; userIds: string[] }>('workflow/members-of-profile', { profileId });
   return row ?? { action: 'REVOKE_UNJUSTIFIED', userIds: [] };
@@ -28,15 +40,7 @@ export async function itemsAddedIn(tx: Tx, tasks: TaskService, profileId: string
   for (const batch of batchesOf(members.userIds, MEMBER_BATCH)) {
     const rows = batch.map((userId) => ({ parentId: null, userId, profileId }));
     const missing = await tasks.engine.itemsToGrant(tx, rows, entitlementIds);
-    const requests: TaskRequest[] = missing.map((r) => ({
-      kind: 'GRANT',
-      origin: 'PROFILE_ITEM_ADDED',
-      userId: r.userId,
-      entitlementId: r.entitlementId,
-      profileId,
-      requestedById: actor?.userId ?? null,
-    }));
-    await tasks.engine.createIn(tx, requests, outcome);
+    await tasks.engine.createIn(tx, itemRequests('GRANT', 'PROFILE_ITEM_ADDED', missing, profileId, actor), outcome);
   }
   tasks.recordIn(tx, outcome);
 }
@@ -50,15 +54,7 @@ export async function itemsRemovedIn(tx: Tx, tasks: TaskService, profileId: stri
     const rows = batch.map((userId) => ({ parentId: null, userId, profileId, action: members.action }));
     await tasks.engine.cancelOpenItemTasks(tx, rows, entitlementIds, 'The item was removed from the profile', outcome);
     const toRevoke = await tasks.engine.itemsToRevoke(tx, rows, entitlementIds);
-    const requests: TaskRequest[] = toRevoke.map((r) => ({
-      kind: 'REVOKE',
-      origin: 'PROFILE_ITEM_REMOVED',
-      userId: r.userId,
-      entitlementId: r.entitlementId,
-      profileId,
-      requestedById: actor?.userId ?? null,
-    }));
-    await tasks.engine.createIn(tx, requests, outcome);
+    await tasks.engine.createIn(tx, itemRequests('REVOKE', 'PROFILE_ITEM_REMOVED', toRevoke, profileId, actor), outcome);
   }
   tasks.recordIn(tx, outcome);
 }
