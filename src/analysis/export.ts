@@ -10,9 +10,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canReadAll } from '../auth/viewer.js';
 import { AppError, badInput } from '../errors.js';
 import type { Database } from '../db/database.js';
-import { decodeGlobalId, encodeGlobalId, rawIdOf } from '../ids.js';
+import { encodeGlobalId, rawIdOf } from '../ids.js';
 import type { AuthService } from '../auth/tokens.js';
 import type { Logger } from '../logger.js';
+import { labelColumns, labelled, type LabelKind } from './export-labels.js';
 
 /** What the export route uses. */
 export interface ExportDeps {
@@ -44,9 +45,6 @@ type Row = unknown[];
 /** A paged report: given the cursor after the last row, one page and the next cursor (null: done). */
 type Pager = (after: string | null) => Promise<{ rows: Row[]; next: string | null }>;
 
-/** What an id column holds: a user, an entitlement or a profile (their readable columns follow the report's own). */
-type LabelKind = 'User' | 'Entitlement' | 'AccessProfile';
-
 interface Report {
   header: string[];
   pager: (params: Params, services: ExportDeps) => Pager;
@@ -54,78 +52,7 @@ interface Report {
   labels?: [column: string, kind: LabelKind][];
 }
 
-/** The readable columns of one labelled id column: userId -> userExternalId, userDisplayName, userEmail; staleProfileIds -> staleProfileNames. */
-function labelColumns(column: string, kind: LabelKind): string[] {
-  const list = column.endsWith('Ids');
-  const stem = column.replace(/Ids?$/, '');
-  if (list) return [`${stem}Names`];
-  if (kind === 'User') return [`${stem}ExternalId`, `${stem}DisplayName`, `${stem}Email`];
-  if (kind === 'Entitlement') return [`${stem}ExternalId`, `${stem}Name`];
-  return [`${stem}Name`];
-}
-
 const headerOf = (report: Report): string[] => [...report.header, ...(report.labels ?? []).flatMap(([column, kind]) => labelColumns(column, kind))];
-
-interface Labels {
-  users: { id: string; externalId: string; displayName: string; email: string }[];
-  entitlements: { id: string; externalId: string; name: string }[];
-  profiles: { id: string; name: string }[];
-}
-
-/** The raw id of a cell's global id ('' and foreign ids: none). */
-function rawOfCell(cell: unknown, kind: LabelKind): string | null {
-  if (typeof cell !== 'string' || cell === '') return null;
-  try {
-    const { type, id } = decodeGlobalId(cell);
-    return type === kind ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The page's rows with the readable columns of the report's labelled id columns appended; one statement a page. */
-async function labelled(report: Report, rows: Row[], db: Database): Promise<Row[]> {
-  const labels = (report.labels ?? []).map(([column, kind]) => ({ column, kind, index: report.header.indexOf(column), list: column.endsWith('Ids') }));
-  if (labels.length === 0 || rows.length === 0) return rows;
-  const cellsOf = (row: Row, index: number): unknown[] => {
-    const cell = row[index];
-    return Array.isArray(cell) ? cell : [cell];
-  };
-  const wanted: Record<LabelKind, Set<string>> = { User: new Set(), Entitlement: new Set(), AccessProfile: new Set() };
-  for (const row of rows) {
-    for (const { kind, index } of labels) {
-      for (const cell of cellsOf(row, index)) {
-        const id = rawOfCell(cell, kind);
-        if (id !== null) wanted[kind].add(id);
-      }
-    }
-  }
-  const found = await db.read('export.labels', (tx) =>
-    tx.one<Labels>('analysis/labels-of-ids', { userIds: [...wanted.User], entitlementIds: [...wanted.Entitlement], profileIds: [...wanted.AccessProfile] }),
-  );
-  const users = new Map((found?.users ?? []).map((u) => [u.id, u]));
-  const entitlements = new Map((found?.entitlements ?? []).map((e) => [e.id, e]));
-  const profiles = new Map((found?.profiles ?? []).map((p) => [p.id, p]));
-  return rows.map((row) => [
-    ...row,
-    ...labels.flatMap(({ kind, index, list }): unknown[] => {
-      const ids = cellsOf(row, index).map((cell) => rawOfCell(cell, kind));
-      const nameOf = (id: string | null): string =>
-        id === null ? '' : ((kind === 'User' ? users.get(id)?.displayName : kind === 'Entitlement' ? entitlements.get(id)?.name : profiles.get(id)?.name) ?? '');
-      if (list) return [ids.map(nameOf)];
-      const id = ids[0] ?? null;
-      if (kind === 'User') {
-        const u = id === null ? undefined : users.get(id);
-        return [u?.externalId ?? '', u?.displayName ?? '', u?.email ?? ''];
-      }
-      if (kind === 'Entitlement') {
-        const e = id === null ? undefined : entitlements.get(id);
-        return [e?.externalId ?? '', e?.name ?? ''];
-      }
-      return [nameOf(id)];
-    }),
-  ]);
-}
 
 function idParam(params: Params, name: string, type: string, required: true): string;
 function idParam(params: Params, name: string, type: string, required: false): string | null;

@@ -16,6 +16,7 @@ import './task.js';
 import './workflow.js';
 import './sync.js';
 import './membership-decisions.js';
+import './membership.js';
 import './missing-access.js';
 import './analysis.js';
 import './analysis-what-if.js';

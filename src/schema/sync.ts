@@ -1,4 +1,4 @@
-/** The sync engine's types: SyncRun, SyncDiff, pending enrollments, and the sync and membership mutations. */
+/** The sync engine's types: SyncRun, SyncDiff, pending enrollments, and the sync mutations (manual membership is membership.ts). */
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
 import { AppError, conflict } from '../errors.js';
@@ -7,7 +7,7 @@ import type { UserRecord } from '../directory/records.js';
 import { loadAll, type LossesKey } from '../loaders.js';
 import { SYNC_RUN_STATES, SYNC_TRIGGERS, type SyncOutcome, type SyncRunRecord } from '../sync/records.js';
 import { pageOf, toConnection, type ConnectionResult } from './connection.js';
-import { AccessProfileRef, EntitlementRef, TaskConnection, TaskRef, UserConnection, UserRef } from './refs.js';
+import { AccessProfileRef, EntitlementRef, TaskConnection, UserConnection, UserRef } from './refs.js';
 
 export const SyncTriggerEnum = builder.enumType('SyncTrigger', { values: SYNC_TRIGGERS });
 export const SyncRunStateEnum = builder.enumType('SyncRunState', { values: SYNC_RUN_STATES });
@@ -276,29 +276,5 @@ builder.mutationFields((t) => ({
     description: "Drops a paused run's staged changes; automatic syncs of the profile go on",
     args: { syncRunId: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => context.services.sync.discard(rawIdOf('SyncRun', String(args.syncRunId)), context.viewer),
-  }),
-  enrollUsers: t.field({
-    type: [TaskRef],
-    authScopes: { admin: true },
-    description: 'Enrollment tasks (MANUAL) for users who are not members; they need not match the rule',
-    args: { profileId: t.arg.id({ required: true }), userIds: t.arg.idList({ required: true }) },
-    resolve: (_root, args, context) =>
-      context.services.membership.enrollUsers(
-        rawIdOf('AccessProfile', String(args.profileId)),
-        args.userIds.map((id) => rawIdOf('User', String(id))),
-        context.viewer,
-      ),
-  }),
-  unenrollUsers: t.field({
-    type: [TaskRef],
-    authScopes: { admin: true },
-    description: "Unenrollment tasks for members (however enrolled); a non-member's pending enrollment is cancelled",
-    args: { profileId: t.arg.id({ required: true }), userIds: t.arg.idList({ required: true }) },
-    resolve: (_root, args, context) =>
-      context.services.membership.unenrollUsers(
-        rawIdOf('AccessProfile', String(args.profileId)),
-        args.userIds.map((id) => rawIdOf('User', String(id))),
-        context.viewer,
-      ),
   }),
 }));

@@ -18,6 +18,7 @@ import type { SettingsService } from '../settings/service.js';
 import type { TaskService } from '../workflow/tasks.js';
 import { applyChanges, type ApplyDeps, type SyncHooks } from './apply.js';
 import { syncJournal } from './journal.js';
+import { Refused, unlessRefused } from './refusal.js';
 import { LeaseLostError, SyncLease, type RunRef } from './lease.js';
 import type { SyncDiff, SyncOutcome, SyncRunRecord, SyncTrigger } from './records.js';
 import { syncReads } from './repository.js';
@@ -34,22 +35,6 @@ export interface SyncDeps {
 
 /** The `reason` of the INTERNAL error of a sync that failed (it is recorded as FAILED). */
 export const SYNC_FAILED = 'SYNC_FAILED';
-
-/** A start refused inside its transaction: thrown to roll the transaction back, returned as the outcome. */
-class Refused extends Error {
-  constructor(readonly outcome: Exclude<SyncOutcome, { kind: 'run' }>) {
-    super(outcome.kind);
-  }
-}
-
-async function unlessRefused<T>(work: Promise<T>): Promise<T | Refused> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof Refused) return error;
-    throw error;
-  }
-}
 
 export class SyncService {
   /** Rows per write transaction. */
