@@ -72,7 +72,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const sync = new SyncService({ db, config, logger, settings, tasks });
   const syncTriggers = new SyncTriggers({ db, config, logger }, sync);
   const profiles = new ProfileService(db, tasks);
-  const membership = new MembershipService({ db, logger, tasks, sync });
+  const membership = new MembershipService({ db, logger, tasks, sync, syncLater: (profileId) => syncTriggers.requestSync(profileId) });
   const missingAccess = new MissingAccessService({ db, tasks });
   const audit = new AuditService(db);
   const analysis = new AnalysisService(db, settings);

@@ -22,6 +22,8 @@ export interface MembershipDeps {
   logger: Logger;
   tasks: TaskService;
   sync: SyncService;
+  /** Syncs the profile again soon (after a save that found a sync running, which used the old settings). */
+  syncLater: (profileId: string) => void;
 }
 
 interface HoldingState {
@@ -185,13 +187,11 @@ export class MembershipService {
     ]);
   }
 
-  /**
-   * The sync that follows a save. A running one used the old settings, but the save marked the
-   * profile, so that run's end starts a further pass; a paused one waits for review.
-   */
+  /** The sync that follows a save: a running one used the old settings, so the profile syncs again after it; a paused one waits for review. */
   private async syncAfterSave(profileId: string, actor: Viewer | null): Promise<void> {
     try {
-      await this.deps.sync.sync(profileId, 'AUTOMATION_SAVED', actor);
+      const outcome = await this.deps.sync.sync(profileId, 'AUTOMATION_SAVED', actor);
+      if (outcome.kind === 'busy') this.deps.syncLater(profileId);
     } catch (error) {
       // The save stands; the run records why its sync failed, and the next sync redoes it.
       const code = error instanceof AppError ? error.extensions.code : null;

@@ -79,13 +79,9 @@ export class SyncService {
   }
 
   async run(runId: string): Promise<SyncRunRecord> {
-    const run = await this.findRun(runId);
+    const [run] = await this.db.read('sync.run', (tx) => syncReads.runsByIds(tx, [runId]));
     if (!run) throw noSuch('SyncRun', runId);
     return run;
-  }
-
-  private async findRun(runId: string): Promise<SyncRunRecord | undefined> {
-    return (await this.db.read('sync.run', (tx) => syncReads.runsByIds(tx, [runId])))[0];
   }
 
   // ---------------------------------------------------------------- running a sync
@@ -116,7 +112,7 @@ export class SyncService {
     if (begun instanceof Refused) {
       const refused = begun.outcome;
       if (refused.kind !== 'busy' || refused.runningRunId === null) return refused;
-      const running = await this.findRun(refused.runningRunId);
+      const [running] = await this.db.read('sync.running', (tx) => syncReads.runsByIds(tx, [refused.runningRunId!]));
       return running ? { kind: 'run', run: running } : refused;
     }
     // The run as it started (RUNNING), read before its work begins; the failure of the work is recorded on the run.
@@ -245,13 +241,10 @@ export class SyncService {
     if (error instanceof LeaseLostError) return 'it lost its lease to another run of the profile (its lease expired)';
     const reason = error instanceof AppError ? error.message : 'an internal error stopped it (the server log has the details)';
     try {
-      const needed = await this.db.write('sync.fail', async (tx) => {
+      await this.db.write('sync.fail', async (tx) => {
         await syncJournal.failed(tx, ref, reason);
         await this.lease.release(tx, ref);
-        return (await tx.one<{ needed: boolean }>('sync/needs-sync', { profileId: ref.profileId }))?.needed ?? false;
       });
-      // A change made while it ran still needs its pass (a run that completes starts one the same way).
-      if (needed) this.followUp(ref.profileId);
     } catch (recordError) {
       // The lease expires by itself, and the next run marks this one FAILED.
       this.deps.logger.error('could not record a failed sync', { runId: ref.runId, message: (recordError as Error)?.message });

@@ -22,6 +22,8 @@ export interface TriggerDeps {
 
 export class SyncTriggers {
   private readonly changedEntitlements = new Set<string>();
+  /** Profiles to sync at the next flush: a sync that found another running comes back here. */
+  private readonly profilesToRetry = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
   private scheduleTimer: NodeJS.Timeout | null = null;
   private scheduling = false;
@@ -68,6 +70,13 @@ export class SyncTriggers {
     this.armFlush();
   }
 
+  /** Syncs the profile at the next flush (after a sync that found the profile busy). */
+  requestSync(profileId: string): void {
+    if (this.stopped) return;
+    this.profilesToRetry.add(profileId);
+    this.armFlush();
+  }
+
   private armFlush(): void {
     // The first change arms the timer and later ones join it: a burst gives one sync per profile,
     // and no change waits longer than the debounce.
@@ -86,7 +95,8 @@ export class SyncTriggers {
   private async flush(): Promise<void> {
     const entitlementIds = [...this.changedEntitlements];
     this.changedEntitlements.clear();
-    const profileIds = new Set<string>();
+    const profileIds = new Set(this.profilesToRetry);
+    this.profilesToRetry.clear();
     try {
       if (entitlementIds.length > 0) {
         const rows = await this.deps.db.read('sync.flush', (tx) => tx.run<{ id: string }>('sync/profiles-with-condition', { entitlementIds }));
@@ -100,7 +110,7 @@ export class SyncTriggers {
     }
     for (const profileId of profileIds) {
       if (this.stopped) return;
-      await this.runAutomatic(profileId, 'HOLDERS_CHANGED');
+      await this.runAutomatic(profileId, 'HOLDERS_CHANGED', true);
     }
   }
 
@@ -113,7 +123,7 @@ export class SyncTriggers {
       const rows = await this.deps.db.read('sync.scheduledRound', (tx) => tx.run<{ id: string }>('sync/enabled-profiles', { reconcileBeforeMs }));
       for (const row of rows) {
         if (this.stopped) return;
-        await this.runAutomatic(row.id, 'SCHEDULE');
+        await this.runAutomatic(row.id, 'SCHEDULE', false);
       }
     } catch (error) {
       this.deps.logger.error('scheduled sync round failed', { message: (error as Error).message });
@@ -122,14 +132,13 @@ export class SyncTriggers {
     }
   }
 
-  /**
-   * Runs an automatic sync. A busy profile needs nothing more here: the change marked it (sync/
-   * marks.ts), so the running sync's end starts a further pass, on whichever instance runs it. A
-   * paused profile waits for its review, a disabled one for its automation.
-   */
-  private async runAutomatic(profileId: string, trigger: SyncTrigger): Promise<void> {
+  /** Runs an automatic sync; a profile that is busy is retried (for a change) or skipped (schedule). */
+  private async runAutomatic(profileId: string, trigger: SyncTrigger, retryWhenBusy: boolean): Promise<void> {
     try {
-      await this.sync.sync(profileId, trigger, null);
+      const outcome = await this.sync.sync(profileId, trigger, null);
+      // The running sync may have read the graph before this change: sync again after it. A
+      // paused profile waits for its review, a disabled one for its automation.
+      if (outcome.kind === 'busy' && retryWhenBusy) this.requestSync(profileId);
     } catch (error) {
       // Deleted since: nothing to sync. A failed run is recorded as FAILED, and the next sync redoes it.
       if (error instanceof AppError && error.extensions.code === 'NOT_FOUND') return;
