@@ -97,8 +97,9 @@ export const syncJournal = {
     const counts = { stagedEnrollments: diff.toEnroll.length, stagedUnenrollments: diff.toUnenroll.length, memberCount: diff.memberCount };
     // What a person needs to read the pause: the profile's name and the first few users by name.
     const [profile] = await directoryReads.profilesById(tx, [profileId]);
-    const named = new Map((await directoryReads.usersById(tx, diff.toUnenroll.slice(0, PAUSED_USERS_NAMED))).map((u) => [u.id, u]));
-    const firstStaged = diff.toUnenroll.flatMap((id) => {
+    const first = diff.toUnenroll.slice(0, PAUSED_USERS_NAMED);
+    const named = new Map((await directoryReads.usersById(tx, first)).map((u) => [u.id, u]));
+    const firstStaged = first.flatMap((id) => {
       const u = named.get(id);
       return u ? [{ userId: u.id, externalId: u.externalId, displayName: u.displayName, email: u.email }] : [];
     });

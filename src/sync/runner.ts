@@ -79,9 +79,13 @@ export class SyncService {
   }
 
   async run(runId: string): Promise<SyncRunRecord> {
-    const [run] = await this.db.read('sync.run', (tx) => syncReads.runsByIds(tx, [runId]));
+    const run = await this.findRun(runId);
     if (!run) throw noSuch('SyncRun', runId);
     return run;
+  }
+
+  private async findRun(runId: string): Promise<SyncRunRecord | undefined> {
+    return (await this.db.read('sync.run', (tx) => syncReads.runsByIds(tx, [runId])))[0];
   }
 
   // ---------------------------------------------------------------- running a sync
@@ -112,7 +116,7 @@ export class SyncService {
     if (begun instanceof Refused) {
       const refused = begun.outcome;
       if (refused.kind !== 'busy' || refused.runningRunId === null) return refused;
-      const [running] = await this.db.read('sync.running', (tx) => syncReads.runsByIds(tx, [refused.runningRunId!]));
+      const running = await this.findRun(refused.runningRunId);
       return running ? { kind: 'run', run: running } : refused;
     }
     // The run as it started (RUNNING), read before its work begins; the failure of the work is recorded on the run.
