@@ -49,6 +49,8 @@ export interface SecurityConfig {
   maxRows: number;
   /** Any string argument or variable longer than this is refused. */
   maxStringLength: number;
+  /** Any list argument or variable (nested in inputs too) longer than this is refused. */
+  maxListLength: number;
   /** Requests whose Content-Length is larger are refused before parsing. */
   maxRequestBytes: number;
   /** Token bucket per API token (0 turns the limiter off). */
@@ -150,6 +152,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: integer('QUERY_MAX_COST', 5000, 1),
       maxRows: integer('QUERY_MAX_ROWS', 50_000, 1),
       maxStringLength: integer('INPUT_MAX_STRING_LENGTH', 65_536, 1),
+      maxListLength: integer('INPUT_MAX_LIST_LENGTH', 10_000, 1),
       maxRequestBytes: integer('REQUEST_MAX_BYTES', 10 * 1024 * 1024, 1024),
       rateLimit: {
         perMinute: integer('RATE_LIMIT_PER_MINUTE', 1200, 0),

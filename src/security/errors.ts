@@ -5,7 +5,7 @@ import type { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 
 /** Which guard refused the operation (`extensions.limit`), so clients and dashboards can tell them apart. */
-export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'first' | 'rows' | 'string-length' | 'string-encoding' | 'request-size' | 'batch';
+export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'first' | 'rows' | 'string-length' | 'string-encoding' | 'list-length' | 'request-size' | 'batch';
 
 /** A query refused before any resolver ran: BAD_USER_INPUT, with the limit and its value. */
 export function limitExceeded(limit: LimitName, message: string, max?: number): GraphQLError {

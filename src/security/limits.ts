@@ -4,7 +4,8 @@
  * - parse: token count (graphql-armor);
  * - validate: depth, aliases, directives, static cost, field suggestions (graphql-armor);
  * - execute/subscribe, once the variables are known: `first` of every connection, the rows the
- *   nested connections could return, and every string argument (length, well-formed Unicode).
+ *   nested connections could return (a list of ids multiplies what is nested under it), every
+ *   string argument (length, well-formed Unicode) and every list argument (length).
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import {
@@ -87,6 +88,10 @@ function namedTypeOf(type: GraphQLOutputType): GraphQLNamedType {
   return current as GraphQLNamedType;
 }
 
+function isListType(type: GraphQLOutputType): boolean {
+  return String(type).startsWith('[');
+}
+
 /** Adds up the rows each connection may return, multiplied by the `first` of the connections around it. */
 function walkSelections(walk: Walk, selectionSet: SelectionSetNode, parentType: GraphQLNamedType, multiplier: number): GraphQLError | null {
   for (const selection of selectionSet.selections) {
@@ -97,6 +102,12 @@ function walkSelections(walk: Walk, selectionSet: SelectionSetNode, parentType: 
       // Stop as soon as the budget is spent: a fragment bomb would otherwise take exponential time here.
       if (walk.cost > walk.maxCost) return limitExceeded('cost', `The query costs more than ${walk.maxCost} (fields counted with every fragment expanded)`, walk.maxCost);
       let childMultiplier = multiplier;
+      // A list field sized by its `ids` argument (`nodes(ids:)`): each id is a row, and multiplies what is nested.
+      const ids = isListType(field.type) && field.args.some((a) => a.name === 'ids') ? argumentValue(walk, selection, 'ids') : undefined;
+      if (Array.isArray(ids)) {
+        childMultiplier = multiplier * ids.length;
+        walk.rows += childMultiplier;
+      }
       if (field.args.some((a) => a.name === 'first')) {
         const requested = argumentValue(walk, selection, 'first');
         const first = typeof requested === 'number' ? requested : DEFAULT_PAGE_SIZE;
@@ -142,11 +153,20 @@ function checkString(value: string, max: number): GraphQLError | null {
   return null;
 }
 
-function checkStringsIn(value: unknown, max: number, depth = 0): GraphQLError | null {
-  if (typeof value === 'string') return checkString(value, max);
+function checkList(length: number, max: number): GraphQLError | null {
+  return length > max ? limitExceeded('list-length', `A list argument has more than ${max} items (send it in several requests)`, max) : null;
+}
+
+/** Strings and lists anywhere in the variables, nested in inputs too. */
+function checkInputsIn(value: unknown, security: SecurityConfig, depth = 0): GraphQLError | null {
+  if (typeof value === 'string') return checkString(value, security.maxStringLength);
   if (depth > 64 || value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    const problem = checkList(value.length, security.maxListLength);
+    if (problem) return problem;
+  }
   for (const item of Array.isArray(value) ? value : Object.values(value)) {
-    const problem = checkStringsIn(item, max, depth + 1);
+    const problem = checkInputsIn(item, security, depth + 1);
     if (problem) return problem;
   }
   return null;
@@ -159,7 +179,7 @@ export interface OperationArgs {
   variableValues?: Record<string, unknown> | null | undefined;
 }
 
-/** The checks that need the variables: `first`, rows across nested connections, string arguments. */
+/** The checks that need the variables: `first`, rows across nested connections and id lists, string and list arguments. */
 export function checkOperation(args: OperationArgs, security: SecurityConfig, maxPageSize: number): GraphQLError | null {
   const operation = operationOf(args.document, args.operationName);
   // A variable left out takes the default the operation declares for it.
@@ -167,12 +187,15 @@ export function checkOperation(args: OperationArgs, security: SecurityConfig, ma
     (operation?.variableDefinitions ?? []).filter((v) => v.defaultValue).map((v) => [v.variable.name.value, valueFromASTUntyped(v.defaultValue!)]),
   );
   const variables = { ...defaults, ...(args.variableValues ?? {}) };
-  const variableProblem = checkStringsIn(variables, security.maxStringLength);
+  const variableProblem = checkInputsIn(variables, security);
   if (variableProblem) return variableProblem;
   let literalProblem: GraphQLError | null = null;
   visit(args.document, {
     StringValue(node) {
       literalProblem ??= checkString(node.value, security.maxStringLength);
+    },
+    ListValue(node) {
+      literalProblem ??= checkList(node.values.length, security.maxListLength);
     },
   });
   if (literalProblem) return literalProblem;

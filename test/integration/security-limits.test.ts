@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, codesOf, resetGraph, startTestApp, type GraphQLResponse, type TestApp } from '../helpers/app.js';
 import { ingestOrg } from '../helpers/fixtures.js';
+import { cypherOne } from '../helpers/foundation-graph.js';
 import { expectNoLeak, postJson, raw, wsClient, wsRun } from '../helpers/security-client.js';
 
 let t: TestApp;
@@ -188,6 +189,40 @@ describe('list arguments', () => {
     const at = await t.request<{ nodes: unknown[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(max).fill(id) });
     expect(at.errors).toBeUndefined();
     expect(at.data!.nodes).toHaveLength(max);
+  });
+
+  it('counts rows through a list of ids: nodes(ids) multiplies the connections nested under it', async () => {
+    const id = Buffer.from('User:00000000-0000-0000-0000-000000000000').toString('base64');
+    const query = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { grants(first: 200) { totalCount } } } }`;
+    const over = await refused(query, { ids: Array(300).fill(id) }); // 300 + 300 x 200 rows
+    expect(limitOf(over.body)).toBe('rows');
+    expect(over.statements).toBe(0);
+    const fine = await t.request(query, { ids: Array(200).fill(id) }); // 200 + 200 x 200
+    expect(fine.errors).toBeUndefined();
+  });
+
+  it('every other list argument takes at most INPUT_MAX_LIST_LENGTH items, as a variable, nested or literal', async () => {
+    const small = await startTestApp({ INPUT_MAX_LIST_LENGTH: '3' });
+    try {
+      const users = (n: number) => Array.from({ length: n }, (_, i) => ({ externalId: `list-${i}`, email: `list-${i}@example.com`, displayName: `L ${i}` }));
+      const over = await small.request(`mutation($u: [UserInput!]!) { upsertUsers(users: $u) { created } }`, { u: users(4) });
+      expect(codesOf(over)).toEqual(['BAD_USER_INPUT']);
+      expect(over.errors![0]!.extensions).toMatchObject({ limit: 'list-length', max: 3 });
+      const literal = await small.request(`{ nodes(ids: ["a", "b", "c", "d"]) { id } }`);
+      expect(literal.errors![0]!.extensions).toMatchObject({ limit: 'list-length', max: 3 });
+      const nested = await small.request(`mutation($s: [PolicyStepInput!]!) { createPolicy(name: "p", steps: $s) { id } }`, {
+        s: [{ approverType: 'USERS', userIds: ['a', 'b', 'c', 'd'] }],
+      });
+      expect(nested.errors![0]!.extensions).toMatchObject({ limit: 'list-length', max: 3 });
+      expect((await cypherOne<{ n: number }>(small, `MATCH (u:User) WHERE u.externalId STARTS WITH 'list-' RETURN count(u) AS n`)).n).toBe(0);
+      // At the limit it is served (the same three users as the file's organisation: nothing changes).
+      const same = [0, 1, 2].map((i) => ({ externalId: `u${i}`, email: `u${i}@example.com`, displayName: `User ${i}`, managerExternalId: i === 0 ? null : 'u0' }));
+      const at = await small.request<{ upsertUsers: { created: number } }>(`mutation($u: [UserInput!]!) { upsertUsers(users: $u) { created } }`, { u: same });
+      expect(at.errors).toBeUndefined();
+      expect(at.data!.upsertUsers.created).toBe(0);
+    } finally {
+      await small.stop();
+    }
   });
 });
 
