@@ -152,7 +152,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: integer('QUERY_MAX_COST', 5000, 1),
       maxRows: integer('QUERY_MAX_ROWS', 50_000, 1),
       maxStringLength: integer('INPUT_MAX_STRING_LENGTH', 65_536, 1),
-      maxListLength: integer('INPUT_MAX_LIST_LENGTH', 10_000, 1),
+      maxListLength: integer('INPUT_MAX_LIST_LENGTH', 50_000, 1),
       maxRequestBytes: integer('REQUEST_MAX_BYTES', 10 * 1024 * 1024, 1024),
       rateLimit: {
         perMinute: integer('RATE_LIMIT_PER_MINUTE', 1200, 0),

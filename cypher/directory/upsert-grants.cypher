@@ -5,13 +5,16 @@
 UNWIND $rows AS row
 MATCH (u:User {externalId: row.userExternalId})
 MATCH (e:Entitlement {externalId: row.entitlementExternalId})
-OPTIONAL MATCH (u)-[:HOLDS]->(existing:Grant)-[:OF]->(e)
-WITH row, u, e, existing
+// MERGE on the unique key: two ingests adding the same grant at once queue on its lock instead
+// of both creating it (the second would fail on the constraint).
+MERGE (g:Grant {key: u.id + '|' + e.id})
+  ON CREATE SET g.id = row.id, g.grantedAt = $now, g.direct = true
+WITH row, u, e, g, g.id = row.id AS created
 CALL {
-  WITH row, u, e, existing
-  WITH row, u, e WHERE existing IS NULL
-  CREATE (u)-[:HOLDS]->(g:Grant {id: row.id, key: u.id + '|' + e.id, grantedAt: $now, direct: true})-[:OF]->(e)
+  WITH u, e, g, created
+  WITH u, e, g WHERE created
+  CREATE (u)-[:HOLDS]->(g)-[:OF]->(e)
 }
-RETURN CASE WHEN existing IS NULL THEN 'created' ELSE 'unchanged' END AS outcome,
+RETURN CASE WHEN created THEN 'created' ELSE 'unchanged' END AS outcome,
        count(*) AS rows,
-       collect(DISTINCT CASE WHEN existing IS NULL THEN e.id END) AS changedEntitlementIds
+       collect(DISTINCT CASE WHEN created THEN e.id END) AS changedEntitlementIds

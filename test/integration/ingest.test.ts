@@ -241,6 +241,18 @@ describe('upsertGrants', () => {
     expect(Number.isNaN(Date.parse(node.grantedAt))).toBe(false);
   });
 
+  it('adds the same new grant from several ingests at once: all succeed, and the user holds it once', async () => {
+    const grant = [{ userExternalId: 'p3', entitlementExternalId: 'gh-admin' }];
+    const answers = await Promise.all(Array.from({ length: 6 }, () => t.request<{ upsertGrants: { created: number; unchanged: number } }>(UPSERT_GRANTS, { g: grant })));
+    for (const answer of answers) expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+    expect(answers.map((a) => a.data!.upsertGrants.created).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(answers.map((a) => a.data!.upsertGrants.unchanged).reduce((a, b) => a + b, 0)).toBe(5);
+    const { n } = await cypherOne<{ n: number }>(t, `MATCH (:User {externalId: 'p3'})-[:HOLDS]->(g:Grant)-[:OF]->(:Entitlement {externalId: 'gh-admin'}) RETURN count(g) AS n`);
+    expect(n).toBe(1);
+    // Back to the file's organisation: gh-admin held by p0 only.
+    await t.admin(UPSERT_GRANTS, { g: [{ userExternalId: 'p0', entitlementExternalId: 'gh-admin' }], r: ['gh-admin'] });
+  });
+
   it('refuses an unknown user, an unknown entitlement, a duplicate row or an unknown replace target whole', async () => {
     await expectRejected(UPSERT_GRANTS, { g: [{ userExternalId: 'p0', entitlementExternalId: 'slack-general' }, { userExternalId: 'ghost', entitlementExternalId: 'slack-general' }] }, [1]);
     await expectRejected(UPSERT_GRANTS, { g: [{ userExternalId: 'p0', entitlementExternalId: 'nothing' }, { userExternalId: 'p1', entitlementExternalId: 'slack-general' }] }, [0]);
