@@ -212,6 +212,7 @@ const REPORTS: Record<string, Report> = {
     labels: [['profileId', 'AccessProfile'], ['otherProfileId', 'AccessProfile']],
     pager: (params, services) => {
       const minShared = Number(params.get('minShared') ?? 1);
+      if (!Number.isSafeInteger(minShared) || minShared < 0 || minShared > 2 ** 31 - 1) throw badInput('minShared must be a whole number from 0 to 2147483647');
       return async (after) => {
         const skip = after === null ? 0 : Number(after);
         const page = await services.analysis.overlappingProfiles(skip, EXPORT_PAGE_SIZE, minShared);
