@@ -92,6 +92,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   syncTriggers.start();
   const stoppers = [
     () => syncTriggers.stop(),
+    async () => sync.stop(),
     async () => {
       await notifier?.stop();
       await eventStream.stop();

@@ -11,6 +11,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { forbiddenBySecurity, limitExceeded, rateLimited } from './errors.js';
+import { bodyLimitPlugin } from './body-limit.js';
 import { armorPlugin, checkOperation, type OperationArgs } from './limits.js';
 import { isRestricted, PersistedOperations } from './persisted.js';
 import { TokenBucketLimiter } from './rate-limit.js';
@@ -41,16 +42,8 @@ export function needsCsrfHeader(method: string, contentType: string | null): boo
   return SIMPLE_CONTENT_TYPES.some((simple) => type.startsWith(simple));
 }
 
-function httpGuard(config: Config): Plugin {
-  const maxBytes = config.security.maxRequestBytes;
+function httpGuard(): Plugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get('content-length') ?? '0');
-      if (Number.isFinite(length) && length > maxBytes) {
-        const body = { errors: [{ message: `The request body is larger than ${maxBytes} bytes`, extensions: { code: 'BAD_USER_INPUT', limit: 'request-size', max: maxBytes } }] };
-        endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } }));
-      }
-    },
     onRequestParse({ request }) {
       if (!needsCsrfHeader(request.method, request.headers.get('content-type'))) return;
       if (CSRF_HEADERS.some((header) => request.headers.has(header))) return;
@@ -111,7 +104,7 @@ export function securityPlugins(config: Config, services: { logger: Logger }): P
     },
   };
 
-  const plugins: Plugin[] = [httpGuard(config), armorPlugin(security), validationCode];
+  const plugins: Plugin[] = [httpGuard(), bodyLimitPlugin(security.maxRequestBytes), armorPlugin(security), validationCode];
   if (persisted) {
     plugins.push(
       usePersistedOperations({
