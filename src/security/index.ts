@@ -14,7 +14,7 @@ import { forbiddenBySecurity, limitExceeded, rateLimited } from './errors.js';
 import { bodyLimitPlugin } from './body-limit.js';
 import { armorPlugin, checkOperation, type OperationArgs } from './limits.js';
 import { isRestricted, PersistedOperations } from './persisted.js';
-import { TokenBucketLimiter } from './rate-limit.js';
+import type { ViewerRateLimits } from './rate-limit.js';
 import { isAllowedWsRequest } from './ws.js';
 
 export { WsGuard, parseAndValidate, isAllowedOrigin } from './ws.js';
@@ -52,10 +52,8 @@ function httpGuard(): Plugin {
   };
 }
 
-export function securityPlugins(config: Config, services: { logger: Logger }): Plugin[] {
+export function securityPlugins(config: Config, services: { logger: Logger; rateLimits: ViewerRateLimits }): Plugin[] {
   const security = config.security;
-  const perToken = new TokenBucketLimiter({ perMinute: security.rateLimit.perMinute, burst: security.rateLimit.burst });
-  const perAddress = new TokenBucketLimiter({ perMinute: security.rateLimit.anonymousPerMinute, burst: security.rateLimit.anonymousBurst });
   const persisted = security.persistedOperationsFile ? PersistedOperations.fromFile(security.persistedOperationsFile) : null;
   if (persisted) services.logger.info('persisted-operations mode', { operations: persisted.size, for: security.persistedOperationsFor });
 
@@ -64,10 +62,7 @@ export function securityPlugins(config: Config, services: { logger: Logger }): P
     const context = (args.contextValue ?? {}) as OperationContext;
     const viewer = context.viewer ?? null;
     const wsRequest = context.extra?.request;
-    const admission =
-      viewer !== null
-        ? perToken.take(`token:${viewer.tokenId ?? 'bootstrap-admin'}`)
-        : perAddress.take(`ip:${(context.req ?? wsRequest)?.socket?.remoteAddress ?? 'unknown'}`);
+    const admission = services.rateLimits.take(viewer, (context.req ?? wsRequest)?.socket?.remoteAddress);
     if (!admission.allowed) {
       services.logger.warn('rate limited', { tokenId: viewer?.tokenId ?? null, userId: viewer?.userId ?? null });
       return rateLimited(admission.retryAfterSeconds);
