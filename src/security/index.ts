@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { forbiddenBySecurity, limitExceeded, rateLimited } from './errors.js';
 import { bodyLimitPlugin } from './body-limit.js';
+import { requestParamsPlugin } from './request-params.js';
 import { armorPlugin, checkOperation, type OperationArgs } from './limits.js';
 import { isRestricted, PersistedOperations } from './persisted.js';
 import type { ViewerRateLimits } from './rate-limit.js';
@@ -99,7 +100,7 @@ export function securityPlugins(config: Config, services: { logger: Logger; rate
     },
   };
 
-  const plugins: Plugin[] = [httpGuard(), bodyLimitPlugin(security.maxRequestBytes), armorPlugin(security), validationCode];
+  const plugins: Plugin[] = [httpGuard(), bodyLimitPlugin(security.maxRequestBytes), requestParamsPlugin(), armorPlugin(security), validationCode];
   if (persisted) {
     plugins.push(
       usePersistedOperations({
