@@ -8,6 +8,7 @@
  */
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { syncJournal } from './journal.js';
 import type { SyncLease, RunRef } from './lease.js';
@@ -33,8 +34,9 @@ export class FailedRuns {
 
   /** Records the run FAILED and frees its lease now, or, if that write fails, keeps retrying it in the background. */
   async record(ref: RunRef, reason: string): Promise<void> {
-    if (await this.write(ref, reason)) return;
-    this.deps.track(this.retry(ref, reason));
+    const written = await this.write(ref, reason);
+    // Only an unreachable Neo4j is waited out; any other failure leaves the lease to expire, as before.
+    if (written === 'unavailable') this.deps.track(this.retry(ref, reason));
   }
 
   /** The app stops: pending retries end (the lease expires by itself). */
@@ -43,16 +45,18 @@ export class FailedRuns {
     for (const wake of this.wakers) wake();
   }
 
-  private async write(ref: RunRef, reason: string): Promise<boolean> {
+  private async write(ref: RunRef, reason: string): Promise<'written' | 'unavailable' | 'failed'> {
     try {
       await this.deps.db.write('sync.fail', async (tx) => {
         await syncJournal.failed(tx, ref, reason);
         await this.deps.lease.release(tx, ref);
       });
-      return true;
+      return 'written';
     } catch (error) {
-      this.deps.logger.warn('could not record a failed sync yet', { runId: ref.runId, message: (error as Error)?.message });
-      return false;
+      const unavailable = error instanceof AppError && error.extensions.code === 'SERVICE_UNAVAILABLE';
+      // The lease expires by itself, and the next run marks this one FAILED.
+      this.deps.logger.warn(unavailable ? 'could not record a failed sync yet: Neo4j is unavailable' : 'could not record a failed sync', { runId: ref.runId, message: (error as Error)?.message });
+      return unavailable ? 'unavailable' : 'failed';
     }
   }
 
@@ -61,10 +65,9 @@ export class FailedRuns {
     for (let wait = FIRST_RETRY_MS; !this.stopped && Date.now() < giveUpAt; wait = Math.min(wait * 2, LONGEST_RETRY_MS)) {
       await this.sleep(wait);
       if (this.stopped) return;
-      if (await this.write(ref, reason)) {
-        this.deps.logger.info('recorded a failed sync once Neo4j answered again', { runId: ref.runId });
-        return;
-      }
+      const written = await this.write(ref, reason);
+      if (written === 'written') this.deps.logger.info('recorded a failed sync once Neo4j answered again', { runId: ref.runId });
+      if (written !== 'unavailable') return;
     }
   }
 
