@@ -12,6 +12,7 @@ import { exportRoute } from './analysis/export.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { Database } from './db/database.js';
+import { healthRoute } from './db/health.js';
 import { migrate } from './db/migrate.js';
 import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
@@ -38,7 +39,7 @@ export interface App {
   busyWith(): string[];
 }
 
-const CONTRACT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'SAFEGUARD_PAUSED', 'INTERNAL']);
+const CONTRACT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'SAFEGUARD_PAUSED', 'SERVICE_UNAVAILABLE', 'INTERNAL']);
 
 /**
  * Recognised by shape, not only by class: under a bundler (vitest) graphql can load twice (its
@@ -81,7 +82,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger = options.logger ?? createLogger(config.logLevel);
   if (!config.neo4j.uri) throw new Error('buildApp needs a Neo4j URI (scripts/start.ts starts the managed one)');
   const db = new Database(
-    { uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database, maxRetryMs: config.neo4j.maxRetryMs },
+    { uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database, maxRetryMs: config.neo4j.maxRetryMs, unavailableMs: config.neo4j.unavailableMs },
     logger,
   );
   await migrate(db);
@@ -121,12 +122,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   const server: Server = createServer(async (req, res) => {
-    if (req.url === '/health') {
-      const healthy = await db.ping();
-      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', neo4j: healthy }));
-      return;
-    }
+    if (req.url === '/health') return healthRoute(res, db.availability);
     if (req.url === '/' ) {
       res.writeHead(302, { location: '/graphql' });
       res.end();

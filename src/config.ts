@@ -2,7 +2,7 @@
 import type { PolicyStep } from './directory/records.js';
 export interface Config {
   port: number;
-  neo4j: { uri: string | null; user: string; password: string; database: string | undefined; maxRetryMs: number };
+  neo4j: { uri: string | null; user: string; password: string; database: string | undefined; maxRetryMs: number; unavailableMs: number };
   redisUrl: string | null;
   syncIntervalSeconds: number;
   /** How often the scheduler syncs a profile with no change marked (the full reconciliation). */
@@ -128,6 +128,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || undefined,
       maxRetryMs: integer('NEO4J_MAX_RETRY_MS', 15_000, 0),
+      unavailableMs: integer('NEO4J_UNAVAILABLE_MS', 3_000, 100),
     },
     redisUrl: url('REDIS_URL'),
     syncIntervalSeconds: integer('SYNC_INTERVAL_SECONDS', 3600, 1),

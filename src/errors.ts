@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
   | 'SAFEGUARD_PAUSED'
+  /** Neo4j cannot be reached now: retry after extensions.retryAfterSeconds (HTTP 503, Retry-After). */
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
 /** An error meant for the client: its message and details are safe to show. */

@@ -15,6 +15,7 @@ import { InProcessBus, RedisBus, type EventBus } from './events/bus.js';
 import { appendEvents } from './events/log.js';
 import { EventStream } from './events/stream.js';
 import type { Logger } from './logger.js';
+import { ViewerRateLimits } from './security/rate-limit.js';
 import { WebhookNotifier } from './notify/webhook.js';
 import { MembershipService } from './profiles/membership.js';
 import { MissingAccessService } from './profiles/missing-access.js';
@@ -52,6 +53,8 @@ export interface Services {
   notifier: WebhookNotifier | null;
   /** Background work (schedulers, delivery) stops through these on shutdown, in order. */
   stoppers: (() => Promise<void>)[];
+  /** The per-token (per-address without one) rate limits GraphQL and the CSV exports share. */
+  rateLimits: ViewerRateLimits;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -92,10 +95,12 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   syncTriggers.start();
   const stoppers = [
     () => syncTriggers.stop(),
+    async () => sync.stop(),
     async () => {
       await notifier?.stop();
       await eventStream.stop();
     },
   ];
-  return { config, db, logger, settings, auth, ingest, directory, profiles, membership, missingAccess, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers };
+  const rateLimits = new ViewerRateLimits(config.security.rateLimit);
+  return { config, db, logger, settings, auth, ingest, directory, profiles, membership, missingAccess, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers, rateLimits };
 }

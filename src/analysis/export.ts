@@ -8,11 +8,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canReadAll } from '../auth/viewer.js';
-import { AppError, badInput } from '../errors.js';
+import { badInput } from '../errors.js';
+import { sendAppError, sendError } from './export-http.js';
 import type { Database } from '../db/database.js';
 import { encodeGlobalId, rawIdOf } from '../ids.js';
 import type { AuthService } from '../auth/tokens.js';
 import type { Logger } from '../logger.js';
+import type { ViewerRateLimits } from '../security/rate-limit.js';
 import { labelColumns, labelled, type LabelKind } from './export-labels.js';
 
 /** What the export route uses. */
@@ -21,6 +23,7 @@ export interface ExportDeps {
   auth: Pick<AuthService, 'authenticate'>;
   analysis: AnalysisService;
   logger: Logger;
+  rateLimits: ViewerRateLimits;
 }
 import type { AnalysisService, BlastChangeKind, Page, SourceType } from './service.js';
 import type { AutomationMode, UnenrollmentAction } from '../directory/records.js';
@@ -212,6 +215,7 @@ const REPORTS: Record<string, Report> = {
     labels: [['profileId', 'AccessProfile'], ['otherProfileId', 'AccessProfile']],
     pager: (params, services) => {
       const minShared = Number(params.get('minShared') ?? 1);
+      if (!Number.isSafeInteger(minShared) || minShared < 0 || minShared > 2 ** 31 - 1) throw badInput('minShared must be a whole number from 0 to 2147483647');
       return async (after) => {
         const skip = after === null ? 0 : Number(after);
         const page = await services.analysis.overlappingProfiles(skip, EXPORT_PAGE_SIZE, minShared);
@@ -226,13 +230,6 @@ const REPORTS: Record<string, Report> = {
 
 export const EXPORT_REPORTS = Object.keys(REPORTS);
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-}
-
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
-
 /** The HTTP route: answers true for every /export/ path, false for anything else. */
 export async function exportRoute(req: IncomingMessage, res: ServerResponse, services: ExportDeps): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -242,7 +239,20 @@ export async function exportRoute(req: IncomingMessage, res: ServerResponse, ser
     sendError(res, 405, 'BAD_USER_INPUT', 'Exports answer GET only');
     return true;
   }
-  const viewer = await services.auth.authenticate(req.headers.authorization);
+  let viewer;
+  try {
+    viewer = await services.auth.authenticate(req.headers.authorization);
+  } catch (error) {
+    sendAppError(res, error, services.logger);
+    return true;
+  }
+  // The same buckets as GraphQL operations: an export takes one from the token's (or, without a valid token, the address's).
+  const admission = services.rateLimits.take(viewer, req.socket.remoteAddress);
+  if (!admission.allowed) {
+    services.logger.warn('rate limited', { tokenId: viewer?.tokenId ?? null, route: 'export' });
+    sendError(res, 429, 'RATE_LIMITED', `Too many requests; retry in ${admission.retryAfterSeconds} s`, { retryAfterSeconds: admission.retryAfterSeconds });
+    return true;
+  }
   if (viewer === null) {
     sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required');
     return true;
@@ -277,12 +287,8 @@ export async function exportRoute(req: IncomingMessage, res: ServerResponse, ser
     if (started) {
       services.logger.error('export failed midway', { report: match![1], message: (error as Error).message });
       res.destroy();
-    } else if (error instanceof AppError) {
-      const code = String(error.extensions.code);
-      sendError(res, STATUS[code] ?? 500, code, error.message);
     } else {
-      services.logger.error('export failed', { report: match![1], message: (error as Error).message });
-      sendError(res, 500, 'INTERNAL', 'Internal error');
+      sendAppError(res, error, services.logger);
     }
   }
   return true;

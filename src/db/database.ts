@@ -2,8 +2,9 @@
  * The one seam that touches the driver: a session per unit of work, executeRead/executeWrite,
  * named Cypher from the registry, transaction metadata, and Neo4j errors mapped to ours.
  */
-import neo4j, { type Driver, type ManagedTransaction, type RecordShape } from 'neo4j-driver';
+import neo4j, { type Driver, type ManagedTransaction, type RecordShape, type Session } from 'neo4j-driver';
 import { AppError } from '../errors.js';
+import { Availability, serviceUnavailable } from './availability.js';
 import type { Logger } from '../logger.js';
 import { cypherRegistry, type CypherRegistry } from './cypher.js';
 import { UnitOfWork, type CommitListener, type UnitFinisher } from './unit-of-work.js';
@@ -15,6 +16,8 @@ export interface Neo4jConnection {
   database?: string | undefined;
   /** How long the driver retries a transaction that failed for a transient reason (Neo4j unreachable, a deadlock). */
   maxRetryMs?: number;
+  /** The most a request waits on an unreachable Neo4j before SERVICE_UNAVAILABLE (src/db/availability.ts). */
+  unavailableMs?: number;
 }
 
 export type Params = Record<string, unknown>;
@@ -63,6 +66,7 @@ function toCypherValues(value: unknown): unknown {
 export const metadataOf = (unit: string): Params => ({ app: 'access-governance-engine', unit });
 
 const TRANSIENT = /^Neo.TransientError|ServiceUnavailable|SessionExpired/;
+const UNREACHABLE = /^(ServiceUnavailable|SessionExpired)$/;
 
 export class Database {
   readonly driver: Driver;
@@ -85,6 +89,49 @@ export class Database {
     });
     this.database = connection.database;
     this.cypher = cypherRegistry();
+    // Fail fast while Neo4j is unreachable: a probe on a driver of its own (src/db/availability.ts).
+    const waitMs = Math.max(50, Math.round((connection.unavailableMs ?? 3_000) / 2));
+    this.probeDriver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
+      maxConnectionPoolSize: 1,
+      connectionTimeout: waitMs * 2,
+      connectionAcquisitionTimeout: waitMs * 2,
+      logging: { level: 'error', logger: () => {} },
+    });
+    this.availability = new Availability(() => this.probeOnce(), waitMs, logger);
+  }
+
+  private readonly probeDriver: Driver;
+  /** Whether Neo4j answers, as /health and the fail-fast guard see it. */
+  readonly availability: Availability;
+
+  private async probeOnce(): Promise<void> {
+    const session = this.probeDriver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      await session.run('RETURN 1', {}, { metadata: metadataOf('db.ping') });
+    } finally {
+      await session.close();
+    }
+  }
+
+  /**
+   * One driver transaction, failing fast while Neo4j is unreachable: refused at once while it is
+   * known down, abandoned once it waited for it too long (src/db/availability.ts). The session
+   * closes when the driver is done with it, abandoned or not.
+   */
+  private async transaction<T>(mode: 'READ' | 'WRITE', run: (session: Session, attempt: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
+    await this.availability.admit();
+    try {
+      return await this.availability.guard(async (attempt) => {
+        const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+        try {
+          return await run(session, attempt);
+        } finally {
+          await session.close();
+        }
+      });
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   /** Milliseconds spent per statement name (until its records arrived): the benchmarks print it. */
@@ -111,14 +158,7 @@ export class Database {
    * the transaction's metadata, seen in SHOW TRANSACTIONS and the query log.
    */
   async read<T>(unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
-    try {
-      return await session.executeRead((raw) => work(new Tx(raw, this)), { metadata: metadataOf(unit) });
-    } catch (error) {
-      throw this.translate(error);
-    } finally {
-      await session.close();
-    }
+    return this.transaction('READ', (session, attempt) => session.executeRead((raw) => attempt(() => work(new Tx(raw, this))), { metadata: metadataOf(unit) }));
   }
 
   private readonly finishers: UnitFinisher<Tx>[] = [];
@@ -145,24 +185,19 @@ export class Database {
    * and acted on once it has committed. `unit` names the unit of work, as for `read`.
    */
   async write<T>(unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
-    let committed: { result: T; unit: UnitOfWork };
-    try {
-      committed = await session.executeWrite(
-        async (raw) => {
-          const unit = new UnitOfWork();
-          const tx = new Tx(raw, this, unit);
-          const result = await work(tx);
-          for (const finish of this.finishers) await finish(tx, unit);
-          return { result, unit };
-        },
+    const committed = await this.transaction('WRITE', (session, attempt) =>
+      session.executeWrite(
+        (raw) =>
+          attempt(async () => {
+            const unit = new UnitOfWork();
+            const tx = new Tx(raw, this, unit);
+            const result = await work(tx);
+            for (const finish of this.finishers) await finish(tx, unit);
+            return { result, unit };
+          }),
         { metadata: metadataOf(unit) },
-      );
-    } catch (error) {
-      throw this.translate(error);
-    } finally {
-      await session.close();
-    }
+      ),
+    );
     for (const listener of this.commitListeners) {
       try {
         listener(committed.unit);
@@ -175,15 +210,10 @@ export class Database {
 
   /** Runs a statement in an auto-commit transaction (needed by CALL { ... } IN TRANSACTIONS). */
   async autoCommit(name: string, params: Params = {}): Promise<void> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
-    try {
-      this.countStatement(name);
-      await session.run(this.cypher.get(name), toCypherValues(params) as Params, { metadata: metadataOf(`db.${name}`) });
-    } catch (error) {
-      throw this.translate(error);
-    } finally {
-      await session.close();
-    }
+    this.countStatement(name);
+    await this.transaction('WRITE', async (session, attempt) => {
+      await attempt(() => session.run(this.cypher.get(name), toCypherValues(params) as Params, { metadata: metadataOf(`db.${name}`) }));
+    });
   }
 
   /** Empties the graph (the schema stays): tests between files, the demo's --reset. */
@@ -192,17 +222,14 @@ export class Database {
     await this.autoCommit('admin/delete-all-nodes');
   }
 
+  /** Whether Neo4j answers now (the last probe's word if it is younger than a second). */
   async ping(): Promise<boolean> {
-    try {
-      await this.driver.executeQuery('RETURN 1', {}, { database: this.database, transactionConfig: { metadata: metadataOf('db.ping') } });
-      return true;
-    } catch {
-      return false;
-    }
+    return (await this.availability.recent()).up;
   }
 
   async close(): Promise<void> {
     await this.driver.close();
+    await this.probeDriver.close();
   }
 
   /** Neo4j's errors become ours here and nowhere else; their text never reaches a client. */
@@ -213,7 +240,9 @@ export class Database {
     if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
       return new AppError('CONFLICT', 'The change conflicts with existing data (a duplicate key)');
     }
-    if (TRANSIENT.test(code)) return new AppError('INTERNAL', 'The database is unavailable; try again');
+    if (UNREACHABLE.test(code)) this.availability.markDown('the driver could not reach it');
+    // Still transient after the driver's retries (a deadlock, an outage), or no pooled connection came free in time.
+    if (TRANSIENT.test(code) || (error as Error)?.message?.startsWith('Connection acquisition timed out')) return serviceUnavailable();
     return error;
   }
 }

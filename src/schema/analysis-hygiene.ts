@@ -5,9 +5,8 @@
  */
 import { builder } from '../builder.js';
 import type { DriftedMemberRow, EmptyProfileRow, ProfileOverlapRow, RedundantExclusionRow, UnjustifiedGrantRow } from '../analysis/records.js';
-import { badInput } from '../errors.js';
 import { loadAll } from '../loaders.js';
-import { pageOf, selectsField, toConnection } from './connection.js';
+import { offsetOf, pageOf, selectsField, toConnection } from './connection.js';
 import { AccessProfileRef, EntitlementRef, GrantRef, TaskRef, UserRef } from './refs.js';
 import { connectionOf, entitlement, keyedConnection, profile, readAll, task, user } from './analysis-support.js';
 
@@ -142,8 +141,7 @@ builder.queryFields((t) => ({
     args: { first: t.arg.int(), after: t.arg.string(), minShared: t.arg.int({ defaultValue: 1 }) },
     resolve: async (_r, args, c) => {
       const { first, after } = pageOf(args, c);
-      const skip = after === null ? 0 : Number(after);
-      if (!Number.isInteger(skip) || skip < 0) throw badInput('Invalid cursor');
+      const skip = offsetOf(after) ?? 0;
       const page = await c.services.analysis.overlappingProfiles(skip, first, args.minShared ?? 1);
       const connection = toConnection(page.rows.map((row, i) => ({ row, i: skip + i + 1 })), first, page.total, (r) => String(r.i), after !== null);
       return {

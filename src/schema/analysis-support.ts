@@ -6,9 +6,8 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { badInput } from '../errors.js';
 import { loadAll } from '../loaders.js';
-import { pageOf, toConnection, type ConnectionResult, type PageArgs } from './connection.js';
+import { offsetOf, pageOf, toConnection, type ConnectionResult, type PageArgs } from './connection.js';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -21,8 +20,7 @@ export const readAll = { readAll: true } as const;
 /** Pages an in-memory list (bounded by the service) with offset cursors. */
 export function offsetConnection<T>(rows: T[], args: PageArgs, context: Context, total = rows.length): ConnectionResult<T> {
   const { first, after } = pageOf(args, context);
-  const start = after === null ? 0 : Number(after) + 1;
-  if (!Number.isInteger(start) || start < 0) throw badInput('Invalid cursor');
+  const start = (offsetOf(after) ?? -1) + 1;
   const indexed = rows.slice(start, start + first + 1).map((row, i) => ({ row, index: start + i }));
   const connection = toConnection(indexed, first, total, (r) => String(r.index), after !== null);
   return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: e.node.row })) };

@@ -22,6 +22,23 @@ export function decodeCursor(cursor: string | null | undefined): string | null {
   return decoded.slice(2);
 }
 
+/**
+ * The largest offset an offset cursor may carry: the lists paged by offset are bounded far below
+ * it, and Neo4j's list indexes are 32-bit (a larger one overflows in the statement).
+ */
+export const MAX_CURSOR_OFFSET = 1_000_000_000;
+
+/**
+ * An offset cursor's position: digits only, at most MAX_CURSOR_OFFSET; anything else is an
+ * invalid cursor (BAD_USER_INPUT), never a number the database chokes on.
+ */
+export function offsetOf(after: string | null): number | null {
+  if (after === null) return null;
+  const offset = /^\d{1,10}$/.test(after) ? Number(after) : Number.NaN;
+  if (!Number.isSafeInteger(offset) || offset > MAX_CURSOR_OFFSET) throw badInput('Invalid cursor');
+  return offset;
+}
+
 /** Validated page arguments: `limit` asks for one row more than `first` to know if a next page exists. */
 export function pageOf(args: PageArgs, context: Context): { first: number; after: string | null; limit: number } {
   const max = context.services.config.maxPageSize;

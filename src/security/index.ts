@@ -11,9 +11,11 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { forbiddenBySecurity, limitExceeded, rateLimited } from './errors.js';
+import { bodyLimitPlugin } from './body-limit.js';
+import { requestParamsPlugin } from './request-params.js';
 import { armorPlugin, checkOperation, type OperationArgs } from './limits.js';
 import { isRestricted, PersistedOperations } from './persisted.js';
-import { TokenBucketLimiter } from './rate-limit.js';
+import type { ViewerRateLimits } from './rate-limit.js';
 import { isAllowedWsRequest } from './ws.js';
 
 export { WsGuard, parseAndValidate, isAllowedOrigin } from './ws.js';
@@ -41,16 +43,8 @@ export function needsCsrfHeader(method: string, contentType: string | null): boo
   return SIMPLE_CONTENT_TYPES.some((simple) => type.startsWith(simple));
 }
 
-function httpGuard(config: Config): Plugin {
-  const maxBytes = config.security.maxRequestBytes;
+function httpGuard(): Plugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get('content-length') ?? '0');
-      if (Number.isFinite(length) && length > maxBytes) {
-        const body = { errors: [{ message: `The request body is larger than ${maxBytes} bytes`, extensions: { code: 'BAD_USER_INPUT', limit: 'request-size', max: maxBytes } }] };
-        endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } }));
-      }
-    },
     onRequestParse({ request }) {
       if (!needsCsrfHeader(request.method, request.headers.get('content-type'))) return;
       if (CSRF_HEADERS.some((header) => request.headers.has(header))) return;
@@ -59,10 +53,8 @@ function httpGuard(config: Config): Plugin {
   };
 }
 
-export function securityPlugins(config: Config, services: { logger: Logger }): Plugin[] {
+export function securityPlugins(config: Config, services: { logger: Logger; rateLimits: ViewerRateLimits }): Plugin[] {
   const security = config.security;
-  const perToken = new TokenBucketLimiter({ perMinute: security.rateLimit.perMinute, burst: security.rateLimit.burst });
-  const perAddress = new TokenBucketLimiter({ perMinute: security.rateLimit.anonymousPerMinute, burst: security.rateLimit.anonymousBurst });
   const persisted = security.persistedOperationsFile ? PersistedOperations.fromFile(security.persistedOperationsFile) : null;
   if (persisted) services.logger.info('persisted-operations mode', { operations: persisted.size, for: security.persistedOperationsFor });
 
@@ -71,10 +63,7 @@ export function securityPlugins(config: Config, services: { logger: Logger }): P
     const context = (args.contextValue ?? {}) as OperationContext;
     const viewer = context.viewer ?? null;
     const wsRequest = context.extra?.request;
-    const admission =
-      viewer !== null
-        ? perToken.take(`token:${viewer.tokenId ?? 'bootstrap-admin'}`)
-        : perAddress.take(`ip:${(context.req ?? wsRequest)?.socket?.remoteAddress ?? 'unknown'}`);
+    const admission = services.rateLimits.take(viewer, (context.req ?? wsRequest)?.socket?.remoteAddress);
     if (!admission.allowed) {
       services.logger.warn('rate limited', { tokenId: viewer?.tokenId ?? null, userId: viewer?.userId ?? null });
       return rateLimited(admission.retryAfterSeconds);
@@ -111,7 +100,7 @@ export function securityPlugins(config: Config, services: { logger: Logger }): P
     },
   };
 
-  const plugins: Plugin[] = [httpGuard(config), armorPlugin(security), validationCode];
+  const plugins: Plugin[] = [httpGuard(), bodyLimitPlugin(security.maxRequestBytes), requestParamsPlugin(), armorPlugin(security), validationCode];
   if (persisted) {
     plugins.push(
       usePersistedOperations({

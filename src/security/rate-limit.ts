@@ -50,3 +50,23 @@ export class TokenBucketLimiter {
     for (const [k, b] of this.buckets) if (now - b.updatedAt >= fullAfterMs) this.buckets.delete(k);
   }
 }
+
+/**
+ * The buckets every route that reaches Neo4j takes from: one per API token, one per client address
+ * for requests without a valid token. GraphQL (HTTP and WebSocket) and the CSV exports share them,
+ * so a token's exports and operations count against one budget.
+ */
+export class ViewerRateLimits {
+  private readonly perToken: TokenBucketLimiter;
+  private readonly perAddress: TokenBucketLimiter;
+
+  constructor(settings: { perMinute: number; burst: number; anonymousPerMinute: number; anonymousBurst: number }) {
+    this.perToken = new TokenBucketLimiter({ perMinute: settings.perMinute, burst: settings.burst });
+    this.perAddress = new TokenBucketLimiter({ perMinute: settings.anonymousPerMinute, burst: settings.anonymousBurst });
+  }
+
+  /** Takes one from the viewer's bucket (the address's without a viewer). */
+  take(viewer: { tokenId?: string | null } | null, address: string | undefined): Admission {
+    return viewer !== null ? this.perToken.take(`token:${viewer.tokenId ?? 'bootstrap-admin'}`) : this.perAddress.take(`ip:${address ?? 'unknown'}`);
+  }
+}

@@ -17,6 +17,7 @@ import type { Logger } from '../logger.js';
 import type { SettingsService } from '../settings/service.js';
 import type { TaskService } from '../workflow/tasks.js';
 import { applyChanges, type ApplyDeps, type SyncHooks } from './apply.js';
+import { FailedRuns } from './failed-runs.js';
 import { syncJournal } from './journal.js';
 import { Refused, unlessRefused } from './refusal.js';
 import { LeaseLostError, SyncLease, type RunRef } from './lease.js';
@@ -45,8 +46,16 @@ export class SyncService {
   private readonly running = new InFlight();
   private readonly lease: SyncLease;
 
+  private readonly failedRuns: FailedRuns;
+
   constructor(private readonly deps: SyncDeps) {
     this.lease = new SyncLease(deps.config);
+    this.failedRuns = new FailedRuns({ ...deps, lease: this.lease, track: (work) => void this.running.track(work) });
+  }
+
+  /** The app stops: background retries end. */
+  stop(): void {
+    this.failedRuns.stop();
   }
 
   /** Resolves once no sync or resume started in this process is still under way. */
@@ -244,15 +253,8 @@ export class SyncService {
     this.deps.logger.error('sync failed', { runId: ref.runId, profileId: ref.profileId, message: (error as Error)?.message });
     if (error instanceof LeaseLostError) return 'it lost its lease to another run of the profile (its lease expired)';
     const reason = error instanceof AppError ? error.message : 'an internal error stopped it (the server log has the details)';
-    try {
-      await this.db.write('sync.fail', async (tx) => {
-        await syncJournal.failed(tx, ref, reason);
-        await this.lease.release(tx, ref);
-      });
-    } catch (recordError) {
-      // The lease expires by itself, and the next run marks this one FAILED.
-      this.deps.logger.error('could not record a failed sync', { runId: ref.runId, message: (recordError as Error)?.message });
-    }
+    // If Neo4j cannot be reached, the record (and the lease's release) is retried until it can (failed-runs.ts).
+    await this.failedRuns.record(ref, reason);
     return reason;
   }
 

@@ -13,7 +13,7 @@ import type { TaskService } from './tasks.js';
 import type { TaskOrigin, TaskRequest, TaskState } from './records.js';
 import { taskEvent } from '../events/domain.js';
 import { Outcome } from './engine.js';
-import { mayDecide, mayProvision, type TaskFacts } from './rules.js';
+import { canSeeTask, mayDecide, mayProvision, type TaskFacts } from './rules.js';
 
 const MAX_TEXT = 2000;
 
@@ -81,9 +81,16 @@ export class WorkflowService {
     });
   }
 
-  private async lock(tx: Tx, taskId: string): Promise<LockedTask> {
+  /**
+   * Locks the task the viewer acts on. A task the viewer may not see (workflow/rules.ts
+   * canSeeTask) answers exactly as an unknown id does, whatever its state: no mutation tells a
+   * real id from an unknown one, or the state of a task one may not see.
+   */
+  private async lock(tx: Tx, viewer: Viewer, taskId: string): Promise<LockedTask> {
     const task = await tx.one<LockedTask>('workflow/lock-task', { id: taskId, now: now() });
     if (!task) throw noSuch('Task', taskId);
+    const [seen] = await this.tasks.byIds(tx, [taskId]);
+    if (!seen || !canSeeTask(viewer, seen)) throw noSuch('Task', taskId);
     return task;
   }
 
@@ -134,7 +141,7 @@ export class WorkflowService {
     checkText('A comment', comment);
     const reviewerId = viewer.userId;
     await this.unit('decide', async (tx, outcome) => {
-      const task = await this.lock(tx, taskId);
+      const task = await this.lock(tx, viewer, taskId);
       if (task.userId === reviewerId) throw forbidden('Nobody decides a task about their own access');
       if (task.state !== 'PENDING_APPROVAL') throw conflict(`The task is no longer awaiting approval (it is ${task.state})`, { state: task.state });
       const step = task.currentStep ?? 0;
@@ -197,7 +204,7 @@ export class WorkflowService {
   }
 
   private async lockForProvisioning(tx: Tx, viewer: Viewer, taskId: string): Promise<LockedTask> {
-    const task = await this.lock(tx, taskId);
+    const task = await this.lock(tx, viewer, taskId);
     if (!mayProvision(viewer, factsOf(task))) throw forbidden("Only the app's owners or an admin provision its tasks");
     if (task.state !== 'PENDING_PROVISIONING') throw conflict(`The task is not awaiting provisioning (it is ${task.state})`, { state: task.state });
     return task;
@@ -207,7 +214,7 @@ export class WorkflowService {
   async cancel(viewer: Viewer, taskId: string, reason: string | null): Promise<void> {
     checkText('A reason', reason);
     await this.unit('cancel', async (tx, outcome) => {
-      const task = await this.lock(tx, taskId);
+      const task = await this.lock(tx, viewer, taskId);
       const own = viewer.userId !== null && (task.requestedById === viewer.userId || (task.origin === 'SELF_SERVICE' && task.userId === viewer.userId));
       if (!own && !isAdmin(viewer)) throw forbidden('Only the requester or an admin cancels a task');
       if (task.state !== 'PENDING_APPROVAL' && task.state !== 'PENDING_PROVISIONING') {

@@ -6,7 +6,7 @@ describe('parseConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const config = parseConfig({});
     expect(config.port).toBe(4000);
-    expect(config.neo4j).toEqual({ uri: null, user: 'neo4j', password: '', database: undefined, maxRetryMs: 15_000 });
+    expect(config.neo4j).toEqual({ uri: null, user: 'neo4j', password: '', database: undefined, maxRetryMs: 15_000, unavailableMs: 3_000 });
     expect(config.redisUrl).toBeNull();
     expect(config.syncIntervalSeconds).toBe(3600);
     expect(config.safeguard).toEqual({ minMembers: 100, maxUnenrollRatio: 0.2 });
@@ -29,9 +29,10 @@ describe('parseConfig', () => {
       ADMIN_TOKEN: 'a-long-enough-admin-token',
       NEO4J_DATABASE: 'governance',
       NEO4J_MAX_RETRY_MS: '2000',
+      NEO4J_UNAVAILABLE_MS: '1500',
     });
     expect(config.port).toBe(8080);
-    expect(config.neo4j).toEqual({ uri: 'neo4j+s://abc.databases.neo4j.io', user: 'svc', password: 'secret', database: 'governance', maxRetryMs: 2000 });
+    expect(config.neo4j).toEqual({ uri: 'neo4j+s://abc.databases.neo4j.io', user: 'svc', password: 'secret', database: 'governance', maxRetryMs: 2000, unavailableMs: 1500 });
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.syncIntervalSeconds).toBe(60);
     expect(config.safeguard).toEqual({ minMembers: 10, maxUnenrollRatio: 0.5 });
