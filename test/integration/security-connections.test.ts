@@ -16,6 +16,9 @@ import { sseSubscribe, type SseStream } from '../helpers/events-sse.js';
 import { collect, subscribed, type Collector } from '../helpers/events-ws.js';
 import { idOf, ingestOrg } from '../helpers/fixtures.js';
 import { eventually } from '../helpers/sync-seed.js';
+import { startRedis } from '../helpers/events-redis.js';
+import { EVENTS_CHANNEL, type RedisBus } from '../../src/events/bus.js';
+import { Redis } from 'ioredis';
 
 let a: TestApp;
 let b: TestApp;
@@ -211,6 +214,36 @@ describe('an auditor demoted on instance A', () => {
     expect((await run(ws.client, `{ viewer { id } }`)).errors).toBeUndefined();
     sse.close();
     await ws.client.dispose();
+  });
+});
+
+describe('through Redis (REDIS_URL), with the poll slowed to a minute', () => {
+  it('closes on instance B the WebSocket and SSE stream of a token revoked on instance A', async () => {
+    const redis = await startRedis();
+    const ra = await startTestApp({ REDIS_URL: redis.url });
+    const rb = await startTestApp({ REDIS_URL: redis.url, EVENTS_POLL_MS: '60000', CONNECTION_RECHECK_MS: '3600000' });
+    const probe = new Redis(redis.url);
+    try {
+      const busOf = (t: TestApp) => (t.app.services.eventStream as unknown as { bus: RedisBus }).bus;
+      await Promise.all([busOf(ra).ready(), busOf(rb).ready()]);
+      await eventually(async () => Number(((await probe.call('PUBSUB', 'NUMSUB', EVENTS_CHANNEL)) as [string, number])[1]) >= 2);
+      const revoked = await mint(users.u4!, ['read']);
+      const ws = socket(rb, revoked.token);
+      await subscribed(rb, 1, () => collect(ws.client, 'taskEvents', TASK_EVENTS));
+      const stream = await sseOn(rb, revoked.token, 'taskEvents', TASK_EVENTS);
+      const body = await ra.request(`mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }`, { id: revoked.id });
+      expect(body.errors).toBeUndefined();
+      // Well before rb's next poll (a minute) or recheck (an hour): only Redis can have told it.
+      const closed = await Promise.race([ws.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000))]);
+      expect(closed?.code).toBe(4401);
+      await stream.ended;
+      expect(stream.errors().map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    } finally {
+      probe.disconnect();
+      await ra.stop();
+      await rb.stop();
+      await redis.stop();
+    }
   });
 });
 
