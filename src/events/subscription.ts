@@ -42,6 +42,11 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
     return this.last;
   }
 
+  /** True once the stream has ended (closed, failed or ended by the server). */
+  get ended(): boolean {
+    return this.done;
+  }
+
   /** Live events from the dispatcher: held back while the replay runs. */
   pushLive(deliveries: Delivery[]): void {
     if (this.done) return;

@@ -17,9 +17,12 @@
 import type { AuthService } from '../auth/tokens.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError } from '../errors.js';
+import { CREDENTIAL_EVENT_TYPES } from '../events/domain.js';
 import type { Delivery } from '../events/records.js';
 import type { Logger } from '../logger.js';
 import { connectionKey, type WsConnectionLimiter } from './ws.js';
+
+const CREDENTIAL_TYPES: ReadonlySet<string> = new Set(CREDENTIAL_EVENT_TYPES);
 
 /** graphql-ws close code for a credential that no longer authenticates (its clients do not retry it). */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -29,6 +32,8 @@ export type Transport = 'ws' | 'sse';
 /** What a connection's subscriptions must offer to be ended with a last error (EventSubscription). */
 export interface Endable {
   end(error: Error): void;
+  /** True once the subscription has ended (completed by the client, or by the server). */
+  readonly ended: boolean;
 }
 
 export class LiveConnection {
@@ -56,8 +61,13 @@ export class LiveConnection {
 
   /** A subscription opened on this connection; ended with the connection. */
   track(subscription: Endable): void {
-    if (this.closed) subscription.end(new AppError('UNAUTHENTICATED', 'This connection was closed'));
-    else this.subscriptions.add(subscription);
+    if (this.closed) {
+      subscription.end(new AppError('UNAUTHENTICATED', 'This connection was closed'));
+      return;
+    }
+    // A socket may subscribe and complete many times: keep only the subscriptions still open.
+    for (const earlier of this.subscriptions) if (earlier.ended) this.subscriptions.delete(earlier);
+    this.subscriptions.add(subscription);
   }
 
   /** The credential no longer holds: no more events or operations, then the transport closes. */
@@ -121,12 +131,17 @@ export class LiveConnections {
 
   /** Credential events of a delivered batch, before subscribers see it (EventStream.beforeSubscribers). */
   credentialChanged(deliveries: readonly Delivery[]): void {
-    for (const { event } of deliveries) {
-      if (event.userId === null) continue;
-      if (event.type !== 'TOKEN_REVOKED' && event.type !== 'USER_DISABLED' && event.type !== 'USER_ROLE_CHANGED') continue;
-      for (const connection of this.open) {
+    const changes = deliveries.filter(({ event }) => event.userId !== null && CREDENTIAL_TYPES.has(event.type));
+    if (changes.length === 0 || this.open.size === 0) return;
+    const byUser = new Map<string, LiveConnection[]>();
+    for (const connection of this.open) {
+      const userId = connection.viewer?.userId;
+      if (userId) byUser.set(userId, [...(byUser.get(userId) ?? []), connection]);
+    }
+    for (const { event } of changes) {
+      for (const connection of byUser.get(event.userId!) ?? []) {
         const viewer = connection.viewer;
-        if (viewer === null || viewer.userId !== event.userId) continue;
+        if (viewer === null) continue;
         connection.generation += 1;
         if (event.type === 'TOKEN_REVOKED') {
           if (event.payload?.tokenId === viewer.tokenId) connection.revoke('The token was revoked');
