@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { exportRoute } from './analysis/export.js';
@@ -18,6 +18,8 @@ import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildSchema } from './schema/index.js';
 import { CSRF_HEADERS, parseAndValidate, securityPlugins, WsGuard } from './security/index.js';
+import { CLOSE_UNAUTHORIZED, LiveConnections } from './security/live.js';
+import { sseGuard } from './security/streams.js';
 import { isAllowedOrigin } from './security/ws.js';
 import { createServices, type Services } from './services.js';
 
@@ -94,6 +96,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     services,
   });
 
+  // Open WebSockets and SSE streams: one per-user cap, and their credential kept current (src/security/live.ts).
+  const wsGuard = new WsGuard(config.security);
+  const live = new LiveConnections({ auth: services.auth, limiter: wsGuard.connections, logger, recheckMs: config.security.connectionRecheckMs });
+  services.eventStream.beforeSubscribers((deliveries) => live.credentialChanged(deliveries));
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -111,7 +118,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (!origin || !isAllowedOrigin(origin, request.headers.get('host'), config.security.allowedOrigins)) return false;
       return { origin, credentials: true, allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS], methods: ['GET', 'POST'] };
     },
-    plugins: securityPlugins(config, services),
+    plugins: [...securityPlugins(config, services), sseGuard(live, config.security)],
     // One operation per request: an array body would multiply what one request may ask for.
     batching: false,
     // WebSocket operations arrive with the context onConnect built (no request): keep it as it is.
@@ -133,7 +140,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await yoga.handle(req, res);
   });
 
-  const wsGuard = new WsGuard(config.security);
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
@@ -145,20 +151,28 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : null;
         const context = await contextFor(authorization);
         if (context.viewer === null) return false;
-        if (!wsGuard.admit(ctx, context.viewer)) return false;
-        ctx.extra.context = context;
+        // Over the per-user cap: refused (4403). A revoked token or disabled user later: closed with 4401.
+        const connection = live.admit('ws', context.viewer, (reason) => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, reason));
+        if (connection === null) return false;
+        ctx.extra.context = { ...context, connection };
         return true;
       },
-      onClose: (ctx) => wsGuard.release(ctx),
+      onClose: (ctx) => {
+        const connection = ctx.extra.context?.connection;
+        if (connection) live.release(connection);
+      },
       onSubscribe: async (ctx, _id, params) => {
+        // Every operation runs as the connection's viewer as it is now.
+        const base = (ctx.extra as { context?: Context }).context!;
+        const viewer = await live.current(base.connection!);
+        if (viewer === null) return [createGraphQLError('The token or its user is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
         const enveloped = yoga.getEnveloped({ ...ctx, params });
         const { schema, execute, subscribe, contextFactory } = enveloped;
         // Parse and validate without throwing: a thrown parse error would close the whole socket.
         const parsed = parseAndValidate(enveloped, params.query);
         if ('errors' in parsed) return [...parsed.errors];
         const document = parsed.document;
-        const base = (ctx.extra as { context?: Context }).context!;
-        const contextValue = await contextFactory({ ...base, loaders: createLoaders(db) });
+        const contextValue = await contextFactory({ ...base, viewer, loaders: createLoaders(db) });
         return { schema, operationName: params.operationName, document, variableValues: params.variables, contextValue, rootValue: { execute, subscribe } };
       },
     },
@@ -199,6 +213,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       }),
     stop: async () => {
       for (const stop of services.stoppers) await stop();
+      live.stop();
       await wsCleanup.dispose();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

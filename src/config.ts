@@ -57,7 +57,10 @@ export interface SecurityConfig {
   rateLimit: { perMinute: number; burst: number; anonymousPerMinute: number; anonymousBurst: number };
   /** Browser origins allowed on WebSocket (an Origin header outside the list is refused). */
   allowedOrigins: string[];
+  /** Open WebSocket and SSE subscription streams per user, counted together (per instance). */
   wsMaxConnectionsPerUser: number;
+  /** An open connection re-reads its token and user at least this often (changes made through the API reach it at once, src/security/live.ts). */
+  connectionRecheckMs: number;
   /** Registered operations by SHA-256 of their text; null leaves persisted-operations mode off. */
   persistedOperationsFile: string | null;
   /** Who is held to registered operations when the mode is on. */
@@ -163,11 +166,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       allowedOrigins: origins('ALLOWED_ORIGINS', publicUrl),
       wsMaxConnectionsPerUser: integer('WS_MAX_CONNECTIONS_PER_USER', 10, 1),
+      connectionRecheckMs: integer('CONNECTION_RECHECK_MS', 10_000, 100),
       persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE || null,
       persistedOperationsFor: persistedFor as SecurityConfig['persistedOperationsFor'],
     },
     events: {
-      pollMs: integer('EVENTS_POLL_MS', 1000, 10),
+      // 250 ms: a token revoked or a user disabled on another instance closes this one's connections within 1 s without Redis.
+      pollMs: integer('EVENTS_POLL_MS', 250, 10),
       retentionHours: integer('EVENTS_RETENTION_HOURS', 168, 1),
       notifyBaseDelayMs: integer('NOTIFY_BASE_DELAY_MS', 1000, 1),
     },

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 import { badInput, notFound } from '../errors.js';
+import { credentialEvent } from '../events/domain.js';
 import { noSuch } from '../ids.js';
 import { bootstrapAdmin, isScope, type Role, type Scope, type Viewer } from './viewer.js';
 
@@ -44,6 +45,23 @@ export class AuthService {
     return { userId: row.userId, role: row.role, scopes: new Set(row.scopes.filter(isScope)), tokenId: row.tokenId };
   }
 
+  /**
+   * What open connections hold, read again (src/security/live.ts): each token's viewer as it is
+   * now, or null when the token is revoked or gone or its user disabled. One read for the set.
+   */
+  async currentViewers(tokenIds: readonly string[]): Promise<Map<string, Viewer | null>> {
+    const found = new Map<string, Viewer | null>(tokenIds.map((id) => [id, null]));
+    if (tokenIds.length === 0) return found;
+    const rows = await this.db.read('auth.currentViewers', (tx) =>
+      tx.run<{ tokenId: string; scopes: string[]; userId: string; role: Role; status: string | null }>('auth/token-states', { tokenIds: [...new Set(tokenIds)] }),
+    );
+    for (const row of rows) {
+      if (row.status === 'DISABLED') continue;
+      found.set(row.tokenId, { userId: row.userId, role: row.role, scopes: new Set(row.scopes.filter(isScope)), tokenId: row.tokenId });
+    }
+    return found;
+  }
+
   /** The secret is returned once; only its hash is stored. */
   async createToken(userId: string, name: string, scopes: string[], actor: Viewer | null = null): Promise<{ token: string; apiToken: ApiTokenRecord }> {
     const unknown = scopes.filter((s) => !isScope(s));
@@ -81,6 +99,8 @@ export class AuthService {
           before: { name: revoked.token.name, userId: revoked.token.userId, revokedAt: null },
           after: { name: revoked.token.name, userId: revoked.token.userId, revokedAt: at },
         });
+        // Open connections with this token close, on every instance (src/security/live.ts).
+        tx.unit.recordEvents([credentialEvent('TOKEN_REVOKED', revoked.token.userId, { tokenId: id })]);
       }
       return revoked;
     });
@@ -94,6 +114,8 @@ export class AuthService {
       const set = await tx.one('auth/set-user-role', { userId, role, now: new Date().toISOString() });
       if (set && before && before.user.role !== role) {
         recordAudit(tx, actor, { action: 'ROLE_CHANGED', subjectType: 'User', subjectId: userId, before: { role: before.user.role }, after: { role } });
+        // Open connections of this user see with the new role from their next event or operation.
+        tx.unit.recordEvents([credentialEvent('USER_ROLE_CHANGED', userId, { role, previousRole: before.user.role })]);
       }
       return set;
     });

@@ -7,6 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { batchesOf } from '../batches.js';
 import type { Database, Tx } from '../db/database.js';
 import { rejectRows, type RowProblem } from '../errors.js';
+import { credentialEvent } from '../events/domain.js';
 import { newId, now, rawIdOf } from '../ids.js';
 
 export const CHUNK = 5000;
@@ -117,6 +118,12 @@ export class IngestService {
       }
       const result = emptyResult();
       const at = now();
+      // Users this batch disables: their open connections close, on every instance (src/security/live.ts).
+      const disabling = rows.filter((r) => r.status === 'DISABLED').map((r) => r.externalId);
+      for (const part of batchesOf(disabling, CHUNK)) {
+        const turning = await tx.one<{ ids: string[] }>('directory/users-turning-disabled', { externalIds: part });
+        tx.unit.recordEvents((turning?.ids ?? []).map((id) => credentialEvent('USER_DISABLED', id, null)));
+      }
       for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-users', { rows: part, now: at }), result);
       for (const part of batchesOf(rows, CHUNK)) await tx.run('directory/set-user-managers', { rows: part });
       recordAudit(tx, actor, { action: 'INGEST_USERS', subjectType: 'User', after: { ...result, externalIds: rows.map((r) => r.externalId) } });

@@ -3,6 +3,7 @@
  * write's unit of work (`tx.unit.recordEvents`), and what subscribers and the webhook read back
  * from the log. The GraphQL enums TaskEventType and SyncEventType list the same types.
  */
+import type { Role } from '../auth/viewer.js';
 import type { SyncTrigger } from '../sync/records.js';
 import type { TaskKind, TaskOrigin } from '../workflow/records.js';
 
@@ -21,7 +22,13 @@ export const TASK_EVENT_TYPES = [
 ] as const;
 /** What syncEvents delivers: a sync run's transitions and progress. */
 export const SYNC_EVENT_TYPES = ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_COMPLETED', 'SYNC_PAUSED', 'SYNC_RESUMED', 'SYNC_DISCARDED', 'SYNC_FAILED'] as const;
+/**
+ * Internal: changes to a credential that open connections must follow (src/security/live.ts).
+ * They carry no task and no run, so neither taskEvents nor syncEvents ever delivers them.
+ */
+export const CREDENTIAL_EVENT_TYPES = ['TOKEN_REVOKED', 'USER_ROLE_CHANGED', 'USER_DISABLED'] as const;
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+export type CredentialEventType = (typeof CREDENTIAL_EVENT_TYPES)[number];
 export type SyncEventType = (typeof SYNC_EVENT_TYPES)[number];
 
 /** How many of a paused run's staged unenrollments the SYNC_PAUSED event names. */
@@ -81,6 +88,15 @@ export interface SyncEventPayloads {
   SYNC_FAILED: { reason: string };
 }
 
+export interface CredentialEventPayloads {
+  /** One token of the user was revoked: its connections close. */
+  TOKEN_REVOKED: { tokenId: string };
+  /** The user's role changed: their connections see with the new role from the next event or operation. */
+  USER_ROLE_CHANGED: { role: Role; previousRole: Role };
+  /** The user was disabled (ingest): every connection of theirs closes. */
+  USER_DISABLED: null;
+}
+
 /** An event about a task: its subject and the profile it is for (or, for MEMBER_*, the profile joined or left). */
 export type TaskEvent = {
   [K in TaskEventType]: { type: K; taskId: string; userId: string; profileId: string | null; payload: TaskEventPayloads[K] };
@@ -91,7 +107,12 @@ export type SyncEvent = {
   [K in SyncEventType]: { type: K; runId: string; profileId: string; payload: SyncEventPayloads[K] };
 }[SyncEventType];
 
-export type DomainEvent = TaskEvent | SyncEvent;
+/** An event about a user's credentials (internal). */
+export type CredentialEvent = {
+  [K in CredentialEventType]: { type: K; userId: string; profileId: null; payload: CredentialEventPayloads[K] };
+}[CredentialEventType];
+
+export type DomainEvent = TaskEvent | SyncEvent | CredentialEvent;
 
 /** The event of type `type` about a task. */
 export function taskEvent<K extends TaskEventType>(type: K, task: { id: string; userId: string; profileId: string | null }, payload: TaskEventPayloads[K]): TaskEvent {
@@ -101,4 +122,9 @@ export function taskEvent<K extends TaskEventType>(type: K, task: { id: string; 
 /** The event of type `type` about a sync run. */
 export function syncEvent<K extends SyncEventType>(type: K, run: { runId: string; profileId: string }, payload: SyncEventPayloads[K]): SyncEvent {
   return { type, runId: run.runId, profileId: run.profileId, payload } as SyncEvent;
+}
+
+/** The event of type `type` about a user's credentials. */
+export function credentialEvent<K extends CredentialEventType>(type: K, userId: string, payload: CredentialEventPayloads[K]): CredentialEvent {
+  return { type, userId, profileId: null, payload } as CredentialEvent;
 }

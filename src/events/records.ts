@@ -21,6 +21,8 @@ export interface StoredEvent {
 export interface Delivery {
   event: StoredEvent;
   task: TaskRecord | null;
+  /** Set on the last result of a subscription ended by the server (src/events/subscription.ts `end`): resolving it throws this. */
+  refusal?: Error;
 }
 
 const TASK_TYPES: ReadonlySet<string> = new Set(TASK_EVENT_TYPES);

@@ -36,6 +36,7 @@ export class EventStream {
   private head = 0;
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly listeners: Listener[] = [];
+  private readonly watchers: Listener[] = [];
   private readonly inbox: StoredEvent[] = [];
   private running: Promise<void> | null = null;
   private readonly pruning = new InFlight();
@@ -53,7 +54,7 @@ export class EventStream {
     private readonly logger: Logger,
     options: EventStreamOptions = {},
   ) {
-    this.pollMs = options.pollMs ?? 1000;
+    this.pollMs = options.pollMs ?? 250;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.ready = this.start();
     this.ready.catch((error: Error) => this.logger.error('events: could not start delivery', { message: error.message }));
@@ -77,6 +78,14 @@ export class EventStream {
   /** After a local write that recorded events commits: read the log now (Database.onCommitted lands here). */
   committed(): void {
     this.trigger();
+  }
+
+  /**
+   * Told of every delivered batch before any subscriber sees it (src/security/live.ts: a revoked
+   * token or a changed role applies to the events after it). Must not throw.
+   */
+  beforeSubscribers(watcher: Listener): void {
+    this.watchers.push(watcher);
   }
 
   /** Local consumers of every delivered event (the webhook notifier). Called after subscribers. */
@@ -170,6 +179,7 @@ export class EventStream {
   private async deliver(events: StoredEvent[]): Promise<void> {
     const deliveries = await this.enrich(events);
     this.head = events[events.length - 1]!.seq;
+    for (const watcher of this.watchers) watcher(deliveries);
     for (const subscription of this.subscriptions) subscription.pushLive(deliveries);
     for (const listener of this.listeners) {
       try {

@@ -42,6 +42,11 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
     return this.last;
   }
 
+  /** True once the stream has ended (closed, failed or ended by the server). */
+  get ended(): boolean {
+    return this.done;
+  }
+
   /** Live events from the dispatcher: held back while the replay runs. */
   pushLive(deliveries: Delivery[]): void {
     if (this.done) return;
@@ -82,7 +87,15 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
     for (const delivery of deliveries) {
       if (delivery.event.seq <= this.last) continue;
       this.last = delivery.event.seq;
-      if (this.accept(delivery)) this.ready.push(delivery);
+      let accepted: boolean;
+      try {
+        accepted = this.accept(delivery);
+      } catch (error) {
+        // `accept` throws to end the subscription (the viewer may no longer see this stream at all).
+        this.end(error instanceof Error ? error : new AppError('INTERNAL', 'The subscription ended'));
+        return;
+      }
+      if (accepted) this.ready.push(delivery);
     }
     if (this.ready.length > MAX_BACKLOG + REPLAY_HIGH_WATER) {
       this.fail(this.behindError());
@@ -125,6 +138,25 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
     this.live = [];
     this.drained?.();
     this.onClose();
+  }
+
+  /**
+   * Ends the stream from the server's side with `error` as its last result (a revoked token, a
+   * disabled user, a role that may no longer see the stream): what was queued is dropped, the
+   * subscriber gets one result whose resolution throws `error`, then the end of the stream.
+   */
+  end(error: Error): void {
+    if (this.done) return;
+    this.finish();
+    const last: Delivery = { event: { seq: this.last, type: 'TOKEN_REVOKED', at: new Date().toISOString(), taskId: null, runId: null, profileId: null, userId: null, payload: null }, task: null, refusal: error };
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      this.failWaiting = null;
+      resolve({ value: last, done: false });
+    } else {
+      this.ready.push(last);
+    }
   }
 
   /** Ends the stream from the server's side (shutdown). */

@@ -2,6 +2,7 @@
  * Live events over graphql-ws: `taskEvents` and `syncEvents`, resumable by cursor. Who may see
  * what is decided on subscribe and again for each event (src/events/stream.ts does the delivery).
  */
+import { initContextCache } from '@pothos/core';
 import { SYNC_EVENT_TYPES, TASK_EVENT_TYPES, type SyncEventType, type TaskEventType } from '../events/log.js';
 import { canReadAll, hasScope, type Viewer } from '../auth/viewer.js';
 import { builder } from '../builder.js';
@@ -98,9 +99,24 @@ export function isAssignedTo(viewer: Viewer | null, delivery: Delivery): boolean
   );
 }
 
-/** Each event runs with fresh loaders: a subscription lives long, what it shows must be current. */
-function freshLoaders<T>(delivery: T, context: Context): T {
+/**
+ * The viewer as it is now: on a WebSocket or SSE stream, its connection's (a changed role
+ * applies, a revoked token or disabled user is null: src/security/live.ts); else the request's.
+ */
+function viewerNow(context: Context): Viewer | null {
+  return context.connection ? context.connection.viewer : context.viewer;
+}
+
+/**
+ * Each event runs with fresh loaders and as the viewer is now: a subscription lives long, what it
+ * shows must be current. The scope-auth plugin caches scopes per context: a new cache key makes
+ * the event's fields judged by the current role too. An event ending the stream throws its refusal.
+ */
+function freshContext(delivery: Delivery, context: Context): Delivery {
+  if (delivery.refusal) throw delivery.refusal;
   context.loaders = createLoaders(context.services.db);
+  context.viewer = viewerNow(context);
+  Object.assign(context, initContextCache());
   return delivery;
 }
 
@@ -119,7 +135,7 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string(),
     },
     subscribe: async (_root, args, context) => {
-      const viewer = context.viewer;
+      const viewer = viewerNow(context);
       if (!canReadAll(viewer) && !hasScope(viewer, 'read') && !hasScope(viewer, 'review') && !hasScope(viewer, 'provision')) {
         throw forbidden('Task events need the read, review or provision scope');
       }
@@ -127,26 +143,37 @@ builder.subscriptionFields((t) => ({
       const userId = args.userId ? rawIdOf('User', String(args.userId)) : null;
       const assigned = args.assignedToViewer === true;
       const after = afterSeq(args.after);
-      return context.services.eventStream.subscribe(after, (d) => {
+      const subscription = await context.services.eventStream.subscribe(after, (d) => {
         if (!isTaskEvent(d.event)) return false;
         if (profileId !== null && (d.event.profileId ?? d.task?.profileId) !== profileId) return false;
         if (userId !== null && (d.event.userId ?? d.task?.userId) !== userId) return false;
-        if (assigned && !isAssignedTo(viewer, d)) return false;
-        return maySeeTaskEvent(viewer, d);
+        // Judged as the viewer is now: after a demotion, only what the new role may see.
+        const current = viewerNow(context);
+        if (assigned && !isAssignedTo(current, d)) return false;
+        return maySeeTaskEvent(current, d);
       });
+      context.connection?.track(subscription);
+      return subscription;
     },
-    resolve: (delivery, _args, context) => freshLoaders(delivery, context),
+    resolve: (delivery, _args, context) => freshContext(delivery, context),
   }),
   syncEvents: t.field({
     type: SyncEventRef,
     description: 'Sync run events (admins and auditors), live; with `after`, everything since that cursor first',
     args: { profileId: t.arg.id(), after: t.arg.string() },
     subscribe: async (_root, args, context) => {
-      if (!canReadAll(context.viewer)) throw forbidden('Sync events are for admins and auditors');
+      if (!canReadAll(viewerNow(context))) throw forbidden('Sync events are for admins and auditors');
       const profileId = args.profileId ? rawIdOf('AccessProfile', String(args.profileId)) : null;
       const after = afterSeq(args.after);
-      return context.services.eventStream.subscribe(after, (d) => isSyncEvent(d.event) && (profileId === null || d.event.profileId === profileId));
+      const subscription = await context.services.eventStream.subscribe(after, (d) => {
+        if (!isSyncEvent(d.event) || (profileId !== null && d.event.profileId !== profileId)) return false;
+        // A viewer demoted since subscribing may see no sync event: the stream ends with FORBIDDEN.
+        if (!canReadAll(viewerNow(context))) throw forbidden('Sync events are for admins and auditors (the role changed)');
+        return true;
+      });
+      context.connection?.track(subscription);
+      return subscription;
     },
-    resolve: (delivery, _args, context) => freshLoaders(delivery, context),
+    resolve: (delivery, _args, context) => freshContext(delivery, context),
   }),
 }));
