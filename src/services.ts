@@ -5,7 +5,8 @@
  */
 import { AnalysisService } from './analysis/service.js';
 import { AuditService } from './audit/service.js';
-import { appendAudit } from './audit/trail.js';
+import { AuditSealer } from './audit/sealer.js';
+import { appendAudit, recordsAudit } from './audit/trail.js';
 import { AuthService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -74,7 +75,12 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const profiles = new ProfileService(db, tasks);
   const membership = new MembershipService({ db, logger, tasks, sync, syncLater: (profileId) => syncTriggers.requestSync(profileId) });
   const missingAccess = new MissingAccessService({ db, tasks });
-  const audit = new AuditService(db);
+  // Audit entries commit pending with their change and are chained after it (src/audit/sealer.ts).
+  const sealer = new AuditSealer(db, logger);
+  db.onCommitted((unit) => {
+    if (recordsAudit(unit)) sealer.request();
+  });
+  const audit = new AuditService(db, sealer, logger);
   const analysis = new AnalysisService(db, settings);
 
   const bus: EventBus = config.redisUrl ? new RedisBus(config.redisUrl, logger) : new InProcessBus();
@@ -90,12 +96,14 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   if (notifier) eventStream.onDelivery((deliveries) => notifier.delivered(deliveries));
 
   syncTriggers.start();
+  sealer.start();
   const stoppers = [
     () => syncTriggers.stop(),
     async () => {
       await notifier?.stop();
       await eventStream.stop();
     },
+    () => sealer.stop(),
   ];
   return { config, db, logger, settings, auth, ingest, directory, profiles, membership, missingAccess, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers };
 }
