@@ -57,12 +57,13 @@ export interface Services {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   // Every write marks the profiles whose sync it concerns (sync/marks.ts) and appends what its unit
-  // of work recorded: the events, then the audit entries (last, so that the chain's lock is held
-  // the shortest time). After it commits, event delivery starts and the sync triggers follow the
-  // entitlements whose holders it changed (both wired below).
+  // of work recorded: its audit entries (pending: they take no shared lock, the sealer chains them
+  // after commit), then its events (last, so that the event log's counter, held to the commit, is
+  // held the shortest time). After it commits, event delivery starts, the sealer is asked for a
+  // pass and the sync triggers follow the entitlements whose holders it changed (wired below).
   db.finishWritesWith(markProfilesToSync);
-  db.finishWritesWith(appendEvents);
   db.finishWritesWith(appendAudit);
+  db.finishWritesWith(appendEvents);
 
   const settings = new SettingsService(db, config);
   const auth = new AuthService(db, config.adminToken);
