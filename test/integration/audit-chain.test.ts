@@ -129,8 +129,10 @@ describe('independent audited writes share no lock', () => {
     try {
       await holder.run(`MERGE (c:Counter {name: 'audit'}) SET c.lockedAt = 'held by the test'`);
       // Before entries were chained after commit, both writes queued behind this lock.
-      const ingest = await answersWithin(ok(t, UPSERT_USERS, { u: users('held', 3, 0) }), 30_000);
-      const approval = await answersWithin(ok(t, APPROVE, { id: task }, reviewerTokens[0]), 30_000);
+      const [ingest, approval] = await Promise.all([
+        answersWithin(ok(t, UPSERT_USERS, { u: users('held', 3, 0) }), 30_000),
+        answersWithin(ok(t, APPROVE, { id: task }, reviewerTokens[0]), 30_000),
+      ]);
       expect({ ingest: ingest.answered, approval: approval.answered }).toEqual({ ingest: true, approval: true });
       expect(approval.value.approveTask.state).toBe('DONE');
       // Committed with their changes, waiting to be chained.
