@@ -40,6 +40,13 @@ const deadline = setTimeout(() => {
   process.exit(2);
 }, 900_000);
 
+/** How the entries were chained, when the audit trail has a sealer (chained after commit). */
+function sealerLine(audit: object): string[] {
+  const sealer = (audit as { sealer?: { passes: number; sealedCount: number } }).sealer;
+  if (!sealer || sealer.passes === 0) return [];
+  return [`  chained after commit: ${sealer.sealedCount} entries in ${sealer.passes} sealing passes (${(sealer.sealedCount / sealer.passes).toFixed(1)} per pass)`];
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -170,6 +177,7 @@ async function main(): Promise<void> {
         `writes bench: ${CLIENTS} concurrent clients, ${SECONDS} s per phase, ingest batches of ${BATCH} users`,
         ...results.map(line),
         `  audit chain: ${verification.ok ? 'intact' : `BROKEN at ${verification.firstBrokenSeq} (${verification.problem})`}, ${verification.checked} entries verified in ${verifyMs.toFixed(0)} ms`,
+        ...sealerLine(services.audit),
         'slowest statements:',
         ...services.db.slowestStatements().map((s) => `  ${s}`),
         '',

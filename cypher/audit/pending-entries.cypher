@@ -3,7 +3,7 @@
 // first $limit of them, plus every other entry of the writes those belong to, so that one write's
 // entries are never split between two sealing passes. Each with its elementId (to seal it by) and
 // every field the hash covers.
-MATCH (e:AuditPending)
+MATCH (e:AuditPending) WHERE e.at IS NOT NULL
 WITH e ORDER BY e.at, e.unitId, e.ordinal LIMIT $limit
 WITH collect(DISTINCT e.unitId) AS units
 MATCH (x:AuditPending) WHERE x.unitId IN units
