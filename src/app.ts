@@ -185,6 +185,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       services.sync.busy ? 'a sync or resume' : null,
       services.eventStream.busy ? 'event delivery' : null,
       services.notifier?.busy ? 'a webhook notification' : null,
+      services.audit.sealer.busy ? 'chaining audit entries' : null,
     ].filter((x): x is string => x !== null);
   const idle = async (): Promise<void> => {
     do {
@@ -192,6 +193,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await services.sync.idle();
       await services.eventStream.idle();
       await services.notifier?.idle();
+      await services.audit.sealer.idle();
     } while (busyWith().length > 0);
   };
 

@@ -5,7 +5,8 @@
  */
 import { AnalysisService } from './analysis/service.js';
 import { AuditService } from './audit/service.js';
-import { appendAudit } from './audit/trail.js';
+import { AuditSealer } from './audit/sealer.js';
+import { appendAudit, recordsAudit } from './audit/trail.js';
 import { AuthService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -59,12 +60,13 @@ export interface Services {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   // Every write marks the profiles whose sync it concerns (sync/marks.ts) and appends what its unit
-  // of work recorded: the events, then the audit entries (last, so that the chain's lock is held
-  // the shortest time). After it commits, event delivery starts and the sync triggers follow the
-  // entitlements whose holders it changed (both wired below).
+  // of work recorded: its audit entries (pending: they take no shared lock, the sealer chains them
+  // after commit), then its events (last, so that the event log's counter, held to the commit, is
+  // held the shortest time). After it commits, event delivery starts, the sealer is asked for a
+  // pass and the sync triggers follow the entitlements whose holders it changed (wired below).
   db.finishWritesWith(markProfilesToSync);
-  db.finishWritesWith(appendEvents);
   db.finishWritesWith(appendAudit);
+  db.finishWritesWith(appendEvents);
 
   const settings = new SettingsService(db, config);
   const auth = new AuthService(db, config.adminToken);
@@ -77,7 +79,12 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const profiles = new ProfileService(db, tasks);
   const membership = new MembershipService({ db, logger, tasks, sync, syncLater: (profileId) => syncTriggers.requestSync(profileId) });
   const missingAccess = new MissingAccessService({ db, tasks });
-  const audit = new AuditService(db);
+  // Audit entries commit pending with their change and are chained after it (src/audit/sealer.ts).
+  const sealer = new AuditSealer(db, logger);
+  db.onCommitted((unit) => {
+    if (recordsAudit(unit)) sealer.request();
+  });
+  const audit = new AuditService(db, sealer, logger);
   const analysis = new AnalysisService(db, settings);
 
   const bus: EventBus = config.redisUrl ? new RedisBus(config.redisUrl, logger) : new InProcessBus();
@@ -93,6 +100,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   if (notifier) eventStream.onDelivery((deliveries) => notifier.delivered(deliveries));
 
   syncTriggers.start();
+  sealer.start();
   const stoppers = [
     () => syncTriggers.stop(),
     async () => sync.stop(),
@@ -100,6 +108,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       await notifier?.stop();
       await eventStream.stop();
     },
+    () => sealer.stop(),
   ];
   const rateLimits = new ViewerRateLimits(config.security.rateLimit);
   return { config, db, logger, settings, auth, ingest, directory, profiles, membership, missingAccess, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers, rateLimits };

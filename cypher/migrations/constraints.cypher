@@ -21,6 +21,8 @@ CREATE CONSTRAINT counter_name IF NOT EXISTS FOR (n:Counter) REQUIRE n.name IS U
 CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT api_token_hash IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.hash IS UNIQUE;
 CREATE CONSTRAINT settings_id IF NOT EXISTS FOR (n:Settings) REQUIRE n.id IS UNIQUE;
+CREATE INDEX audit_pending_at IF NOT EXISTS FOR (n:AuditPending) ON (n.at);
+CREATE INDEX audit_pending_unit IF NOT EXISTS FOR (n:AuditPending) ON (n.unitId);
 CREATE INDEX user_email IF NOT EXISTS FOR (n:User) ON (n.email);
 CREATE INDEX user_display_name IF NOT EXISTS FOR (n:User) ON (n.displayName);
 CREATE INDEX entitlement_kind IF NOT EXISTS FOR (n:Entitlement) ON (n.kind);

@@ -1,5 +1,10 @@
-/** The audit trail's read side: the auditors' filtered, paginated query and the chain's verification. */
+/**
+ * The audit trail's read side: the auditors' filtered, paginated query and the chain's
+ * verification. Both chain what is pending first, so they show every entry committed before them.
+ */
 import type { Database, Tx } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { AuditSealer } from './sealer.js';
 import { GENESIS_HASH, hashOf, type AuditActorKind, type AuditEntryRecord } from './trail.js';
 
 export interface AuditFilter {
@@ -23,6 +28,8 @@ export interface AuditVerification {
   /** The first seq where the chain breaks: an edited entry, or where a deleted one was. */
   firstBrokenSeq: number | null;
   problem: AuditProblem | null;
+  /** Entries committed but not chained yet when the verification ended (normally 0). */
+  pending: number;
 }
 
 function filterParams(filter: AuditFilter) {
@@ -58,10 +65,24 @@ export class AuditService {
   /** Entries rehashed per read transaction by verify(). */
   verifyPageSize = 5000;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    readonly sealer: AuditSealer,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Chains what is pending; a failure leaves it pending (the next pass chains it) and is logged. */
+  private async sealed(): Promise<void> {
+    try {
+      await this.sealer.sealed();
+    } catch (error) {
+      this.logger.warn('audit: entries could not be chained before a read; it shows the chained ones', { message: (error as Error).message });
+    }
+  }
 
   /** Up to `limit` entries older than `beforeSeq` (null: the newest), newest first. */
   async list(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<{ entries: AuditEntryRecord[]; total: number }> {
+    await this.sealed();
     return this.db.read('audit.list', async (tx) => {
       const params = filterParams(filter);
       const rows = await tx.run<{ entry: Partial<AuditEntryRecord> }>('audit/list-audit-entries', { ...params, before: beforeSeq ?? Number.MAX_SAFE_INTEGER, limit });
@@ -82,11 +103,20 @@ export class AuditService {
    * leaves a gap in seq (or, deleted at the end, a chain that stops short of the head).
    */
   async verify(): Promise<AuditVerification> {
+    await this.sealed();
     const head = await this.head();
     let expectedSeq = 1;
     let prevHash = GENESIS_HASH;
     let checked = 0;
-    const broken = (seq: number, problem: AuditProblem): AuditVerification => ({ ok: false, checked, headSeq: head.seq, firstBrokenSeq: seq, problem });
+    const result = async (ok: boolean, firstBrokenSeq: number | null, problem: AuditProblem | null): Promise<AuditVerification> => ({
+      ok,
+      checked,
+      headSeq: head.seq,
+      firstBrokenSeq,
+      problem,
+      pending: await this.pendingCount(),
+    });
+    const broken = (seq: number, problem: AuditProblem) => result(false, seq, problem);
     while (expectedSeq <= head.seq) {
       const rows = await this.db.read('audit.broken', (tx) =>
         tx.run<{ entry: Partial<AuditEntryRecord> }>('audit/read-chain', { after: expectedSeq - 1, upTo: head.seq, limit: this.verifyPageSize }),
@@ -104,6 +134,12 @@ export class AuditService {
     }
     if (expectedSeq <= head.seq) return broken(expectedSeq, 'MISSING_ENTRY');
     if (head.seq > 0 && prevHash !== head.lastHash) return broken(head.seq, 'HEAD_MISMATCH');
-    return { ok: true, checked, headSeq: head.seq, firstBrokenSeq: null, problem: null };
+    return result(true, null, null);
+  }
+
+  /** Entries committed and not chained yet. */
+  async pendingCount(): Promise<number> {
+    const row = await this.db.read('audit.pending', (tx) => tx.one<{ pending: number }>('audit/count-pending'));
+    return Number(row?.pending ?? 0);
   }
 }

@@ -4,15 +4,17 @@
  * (`tallyTasks`); `appendAudit` appends them last inside that transaction (a Database finisher):
  * an entry commits with its change or not at all, and a retried attempt starts from a fresh unit.
  *
- * Entries are hash-chained: hash = sha256(prevHash + canonical JSON of the entry's fields). The
- * chain head (last seq and hash) lives on the `(:Counter {name: 'audit'})` node, locked by the
- * appending transaction, so the chain's order is the commit order.
+ * The write only records its entries as pending (`(:AuditPending)`, no seq, no hash): it takes no
+ * lock that another write needs, so independent writes never queue behind one chain. Once it has
+ * committed, the sealer (sealer.ts) chains every pending entry in one pass: seq and hash =
+ * sha256(prevHash + canonical JSON of the entry's fields), the head on `(:Counter {name: 'audit'})`.
+ * A change that changes nothing records nothing (docs/audit.md, "No-op changes").
  */
 import { createHash } from 'node:crypto';
 import type { Viewer } from '../auth/viewer.js';
 import type { Tx } from '../db/database.js';
 import type { TaskTally, UnitOfWork } from '../db/unit-of-work.js';
-import { now } from '../ids.js';
+import { newId, now } from '../ids.js';
 
 export type AuditActorKind = 'USER' | 'ADMIN_TOKEN' | 'SYSTEM';
 
@@ -136,10 +138,24 @@ export function hashOf(entry: Omit<AuditEntryRecord, 'hash'>): string {
 
 // ------------------------------------------------------------------ recorded on the unit of work
 
-/** Records changes made in this transaction; they are appended when its work is done. */
+/** Both sides given and the same values: the change changed nothing an entry would show. */
+export function changesNothing(change: AuditChange): boolean {
+  const given = (side: unknown) => side !== undefined && side !== null;
+  return given(change.before) && given(change.after) && canonicalJson(change.before) === canonicalJson(change.after);
+}
+
+/**
+ * Records changes made in this transaction; they are appended when its work is done. A change
+ * whose before and after are the same values (a profile saved as it was) records nothing.
+ */
 export function recordAudit(tx: Tx, actor: Viewer | AuditActor | null | undefined, ...changes: AuditChange[]): void {
   const resolved = actor && 'kind' in actor ? actor : actorOf(actor as Viewer | null | undefined);
-  tx.unit.auditChanges.push(...changes.map((change) => ({ actor: resolved, change })));
+  tx.unit.auditChanges.push(...changes.filter((change) => !changesNothing(change)).map((change) => ({ actor: resolved, change })));
+}
+
+/** Whether the unit recorded anything for the audit trail (entries, or bulk task work to sum up). */
+export function recordsAudit(unit: UnitOfWork): boolean {
+  return unit.auditChanges.length > 0 || unit.taskTally !== null;
 }
 
 function tallyOf(tx: Tx): TaskTally {
@@ -197,34 +213,32 @@ function taskSummary(unit: UnitOfWork): AuditChange | null {
   return { action: 'TASKS_PROCESSED', subjectType: 'Task', subjectId: null, before: null, after: { ...after, causedBy } };
 }
 
-/** Appends the unit's audit changes to the chain, last inside its transaction (a Database finisher). */
+/** Fields of a pending entry: everything the hash covers but seq, and its place in its write. */
+export type PendingEntry = Omit<AuditEntryRecord, 'seq' | 'hash' | 'prevHash'> & { unitId: string; ordinal: number };
+
+/**
+ * Records the unit's audit changes as pending entries, last inside its transaction (a Database
+ * finisher): they commit with the change or not at all, and are chained after commit.
+ */
 export async function appendAudit(tx: Tx, unit: UnitOfWork): Promise<void> {
   const changes = [...unit.auditChanges];
   const summary = taskSummary(unit);
   if (summary) changes.push({ actor: SYSTEM_ACTOR, change: summary });
   if (changes.length === 0) return;
   const at = now();
-  const head = await tx.one<{ seq: number; lastHash: string }>('audit/lock-chain', { now: at, genesis: GENESIS_HASH });
-  let seq = Number(head?.seq ?? 0);
-  let prevHash = head?.lastHash ?? GENESIS_HASH;
-  const entries: AuditEntryRecord[] = changes.map(({ actor, change }) => {
-    seq += 1;
-    const entry = {
-      seq,
-      at,
-      actorUserId: actor.userId,
-      actorTokenId: actor.tokenId,
-      actorKind: actor.kind,
-      action: change.action,
-      subjectType: change.subjectType,
-      subjectId: change.subjectId ?? null,
-      before: change.before === undefined || change.before === null ? null : canonicalJson(change.before),
-      after: change.after === undefined || change.after === null ? null : canonicalJson(change.after),
-      prevHash,
-    };
-    const hash = hashOf(entry);
-    prevHash = hash;
-    return { ...entry, hash };
-  });
-  await tx.run('audit/append-entries', { entries, lastSeq: seq, lastHash: prevHash });
+  const unitId = newId();
+  const entries: PendingEntry[] = changes.map(({ actor, change }, ordinal) => ({
+    unitId,
+    ordinal,
+    at,
+    actorUserId: actor.userId,
+    actorTokenId: actor.tokenId,
+    actorKind: actor.kind,
+    action: change.action,
+    subjectType: change.subjectType,
+    subjectId: change.subjectId ?? null,
+    before: change.before === undefined || change.before === null ? null : canonicalJson(change.before),
+    after: change.after === undefined || change.after === null ? null : canonicalJson(change.after),
+  }));
+  await tx.run('audit/record-pending', { entries });
 }

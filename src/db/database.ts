@@ -166,8 +166,8 @@ export class Database {
 
   /**
    * What every write appends of what its unit recorded, after its work and inside its
-   * transaction, in the order given (the event log, then the audit chain last, so that its lock
-   * is held the shortest time). Wired once, by the composition of the app.
+   * transaction, in the order given (the pending audit entries, then the event log last, so that
+   * its counter's lock is held the shortest time). Wired once, by the composition of the app.
    */
   finishWritesWith(finisher: UnitFinisher<Tx>): void {
     this.finishers.push(finisher);

@@ -47,7 +47,7 @@ export class UnitOfWork {
   }
 }
 
-/** Appends what the unit recorded, inside its transaction, after the work (events, then audit). */
+/** Appends what the unit recorded, inside its transaction, after the work (audit entries, then events). */
 export type UnitFinisher<T> = (tx: T, unit: UnitOfWork) => Promise<void>;
 
 /** Told once a unit's transaction has committed. */

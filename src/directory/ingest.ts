@@ -70,6 +70,9 @@ function tally(rows: { outcome: string; rows: number }[], into: UpsertResult): v
 
 const emptyResult = (): UpsertResult => ({ created: 0, updated: 0, unchanged: 0, removed: 0 });
 
+/** A batch that created, updated and removed nothing changed nothing: it records no audit entry. */
+const changedAnything = (result: UpsertResult): boolean => result.created + result.updated + result.removed > 0;
+
 async function missing(tx: Tx, label: 'User' | 'App' | 'Entitlement', externalIds: string[]): Promise<Set<string>> {
   if (externalIds.length === 0) return new Set();
   const found = new Set<string>();
@@ -126,7 +129,7 @@ export class IngestService {
       }
       for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-users', { rows: part, now: at }), result);
       for (const part of batchesOf(rows, CHUNK)) await tx.run('directory/set-user-managers', { rows: part });
-      recordAudit(tx, actor, { action: 'INGEST_USERS', subjectType: 'User', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
+      if (changedAnything(result)) recordAudit(tx, actor, { action: 'INGEST_USERS', subjectType: 'User', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
   }
@@ -158,7 +161,7 @@ export class IngestService {
       const result = emptyResult();
       const at = now();
       for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-apps', { rows: part, now: at }), result);
-      recordAudit(tx, actor, { action: 'INGEST_APPS', subjectType: 'App', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
+      if (changedAnything(result)) recordAudit(tx, actor, { action: 'INGEST_APPS', subjectType: 'App', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
   }
@@ -202,7 +205,7 @@ export class IngestService {
       const result = emptyResult();
       const at = now();
       for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-entitlements', { rows: part, now: at }), result);
-      recordAudit(tx, actor, { action: 'INGEST_ENTITLEMENTS', subjectType: 'Entitlement', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
+      if (changedAnything(result)) recordAudit(tx, actor, { action: 'INGEST_ENTITLEMENTS', subjectType: 'Entitlement', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });
   }
@@ -260,11 +263,13 @@ export class IngestService {
         result.removed = removed?.removed ?? 0;
         for (const id of removed?.changedEntitlementIds ?? []) changed.add(id);
       }
-      recordAudit(tx, actor, {
-        action: 'INGEST_GRANTS',
-        subjectType: 'Grant',
-        after: { ...result, grants: rows.map((r) => `${r.userExternalId}/${r.entitlementExternalId}`), replaceForEntitlements: replace },
-      });
+      if (changedAnything(result)) {
+        recordAudit(tx, actor, {
+          action: 'INGEST_GRANTS',
+          subjectType: 'Grant',
+          after: { ...result, grants: rows.map((r) => `${r.userExternalId}/${r.entitlementExternalId}`), replaceForEntitlements: replace },
+        });
+      }
       tx.unit.holdersChanged(changed);
       return result;
     });

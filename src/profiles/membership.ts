@@ -82,7 +82,7 @@ export class MembershipService {
     return this.db.write('profiles.enrollUsers', async (tx) => {
       const profile = await profileOf(tx, profileId);
       const state = await holdingState(tx, profile.enrollmentEntitlementId, unique);
-      await this.tasks.cancelIn(
+      const superseded = await this.tasks.cancelIn(
         tx,
         state.filter((s) => s.holds && s.openRevokeTaskId).map((s) => s.openRevokeTaskId!),
         'Superseded: an admin enrolled the user',
@@ -99,7 +99,10 @@ export class MembershipService {
           requestedById: actor?.userId ?? null,
         }));
       const created = await this.tasks.createIn(tx, requests);
-      recordAudit(tx, actor, { action: 'MEMBERS_ENROLLED', subjectType: 'AccessProfile', subjectId: profileId, after: { userIds: unique, enrollmentTasksCreated: created.created.length } });
+      // Everyone a member already, or asked for already: nothing changed, nothing recorded.
+      if (created.created.length > 0 || superseded.length > 0) {
+        recordAudit(tx, actor, { action: 'MEMBERS_ENROLLED', subjectType: 'AccessProfile', subjectId: profileId, after: { userIds: unique, enrollmentTasksCreated: created.created.length } });
+      }
       return this.tasks.byIds(tx, [...created.created, ...created.existing]);
     });
   }
@@ -131,12 +134,14 @@ export class MembershipService {
           requestedById: actor?.userId ?? null,
         }));
       const created = await this.tasks.createIn(tx, requests);
-      recordAudit(tx, actor, {
-        action: 'MEMBERS_UNENROLLED',
-        subjectType: 'AccessProfile',
-        subjectId: profileId,
-        after: { userIds: unique, unenrollmentTasksCreated: created.created.length, enrollmentTasksCancelled: cancelled.length },
-      });
+      if (created.created.length > 0 || cancelled.length > 0) {
+        recordAudit(tx, actor, {
+          action: 'MEMBERS_UNENROLLED',
+          subjectType: 'AccessProfile',
+          subjectId: profileId,
+          after: { userIds: unique, unenrollmentTasksCreated: created.created.length, enrollmentTasksCancelled: cancelled.length },
+        });
+      }
       return this.tasks.byIds(tx, [...created.created, ...created.existing, ...cancelled]);
     });
   }

@@ -42,17 +42,20 @@ export class MissingAccessService {
       const missing = await tasks.engine.itemsToGrant(tx, rows, null);
       const requests = itemRequests('GRANT', 'PROFILE_MISSING_ACCESS', missing, profileId, actor, 'Missing access requested for a member of the profile');
       const created = await tasks.createIn(tx, requests);
-      recordAudit(tx, actor, {
-        action: 'MISSING_ACCESS_REQUESTED',
-        subjectType: 'AccessProfile',
-        subjectId: profileId,
-        after: {
-          userIds: userIds === null ? null : members,
-          membersLacking: new Set(missing.map((r) => r.userId)).size,
-          grantTasksCreated: created.created.length,
-          openTasksReused: created.existing.length,
-        },
-      });
+      // Nothing lacking, or every request open already: nothing changed, nothing recorded.
+      if (created.created.length > 0) {
+        recordAudit(tx, actor, {
+          action: 'MISSING_ACCESS_REQUESTED',
+          subjectType: 'AccessProfile',
+          subjectId: profileId,
+          after: {
+            userIds: userIds === null ? null : members,
+            membersLacking: new Set(missing.map((r) => r.userId)).size,
+            grantTasksCreated: created.created.length,
+            openTasksReused: created.existing.length,
+          },
+        });
+      }
       return tasks.byIds(tx, [...created.created, ...created.existing]);
     });
   }

@@ -32,7 +32,7 @@ const AuditProblem = builder.enumType('AuditProblem', {
 const AuditEntryRef = builder.objectRef<AuditEntryRecord>('AuditEntry').implement({
   description: 'One recorded change, hash-chained to the one before it',
   fields: (t) => ({
-    seq: t.exposeInt('seq', { description: 'Position in the chain: consecutive, in commit order' }),
+    seq: t.exposeInt('seq', { description: 'Position in the chain: consecutive; entries are chained shortly after their change commits, in the order they were recorded' }),
     at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
     actorKind: t.field({ type: AuditActorKind, resolve: (e) => e.actorKind }),
     actor: t.field({
@@ -67,6 +67,7 @@ const AuditVerificationRef = builder.objectRef<AuditVerification>('AuditVerifica
     headSeq: t.exposeInt('headSeq', { description: 'The last seq when the verification started' }),
     firstBrokenSeq: t.int({ nullable: true, resolve: (v) => v.firstBrokenSeq }),
     problem: t.field({ type: AuditProblem, nullable: true, resolve: (v) => v.problem }),
+    pending: t.exposeInt('pending', { description: 'Entries committed but not chained yet when the verification ended (normally 0: they are chained within moments)' }),
   }),
 });
 

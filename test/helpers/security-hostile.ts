@@ -31,7 +31,9 @@ export async function fingerprint(app: App): Promise<Fingerprint> {
   try {
     const out: Fingerprint = {};
     const result = await session.run(
-      `CALL { MATCH (n) UNWIND labels(n) AS label WITH label WHERE NOT label IN $labels RETURN ':' + label AS key, count(*) AS n
+      // An audit entry counts once, chained or still pending (the sealer chains it after commit).
+      `CALL { MATCH (n) UNWIND labels(n) AS label WITH CASE label WHEN 'AuditPending' THEN 'AuditEntry' ELSE label END AS label
+          WHERE NOT label IN $labels RETURN ':' + label AS key, count(*) AS n
         UNION ALL MATCH ()-[r]->() WITH type(r) AS type WHERE NOT type IN $types RETURN '-' + type + '-' AS key, count(*) AS n
         UNION ALL MATCH (n) WHERE n.pwned IS NOT NULL RETURN 'pwned' AS key, count(n) AS n }
        RETURN key, n`,

@@ -12,6 +12,8 @@ import { syncEvent } from '../../src/events/domain.js';
 
 let t: TestApp;
 const count = async (label: string) => Number((await runCypher<{ n: number }>(t, `MATCH (n) WHERE $label IN labels(n) RETURN count(n) AS n`, { label }))[0]!.n);
+/** Audit entries the writes recorded: chained, or committed and waiting for the sealer (docs/audit.md). */
+const auditEntries = async () => Number((await runCypher<{ n: number }>(t, `MATCH (n) WHERE n:AuditEntry OR n:AuditPending RETURN count(n) AS n`))[0]!.n);
 
 beforeAll(async () => {
   t = await startTestApp({ EVENTS_POLL_MS: '60000' });
@@ -33,12 +35,12 @@ describe('a unit of work', () => {
     await sub.until((events) => events.some((e) => e.type === 'SYNC_STARTED'), 10_000);
     expect(heard).toEqual([['e1', 'e2']]); // told once, after the commit
     expect(await count('Event')).toBe(1);
-    expect(await count('AuditEntry')).toBe(1);
+    expect(await auditEntries()).toBe(1);
     await client.dispose();
   });
 
   it('appends nothing and tells nobody when the write fails', async () => {
-    const before = { events: await count('Event'), audit: await count('AuditEntry') };
+    const before = { events: await count('Event'), audit: await auditEntries() };
     let told = 0;
     t.app.services.db.onCommitted(() => (told += 1));
     await expect(
@@ -48,7 +50,7 @@ describe('a unit of work', () => {
         throw new Error('the work fails after recording');
       }),
     ).rejects.toThrow('the work fails');
-    expect({ events: await count('Event'), audit: await count('AuditEntry') }).toEqual(before);
+    expect({ events: await count('Event'), audit: await auditEntries() }).toEqual(before);
     expect(told).toBe(0);
   });
 
@@ -66,21 +68,23 @@ describe('transaction metadata', () => {
 
   it('names the unit of work of each transaction, as SHOW TRANSACTIONS shows it', async () => {
     await t.admin(`mutation { upsertUsers(users: [{ externalId: "meta-1", email: "m1@x.example", displayName: "M" }]) { created } }`);
-    // Hold the audit chain's head: the next audited writes queue behind it, still running.
+    const { userByExternalId } = await t.admin<{ userByExternalId: { id: string } }>(`{ userByExternalId(externalId: "meta-1") { id } }`);
+    // Hold the user: the next writes to it queue behind the holder, still running. (Audited writes
+    // share no lock of their own: their entries are chained after commit, docs/audit.md.)
     const session = t.app.services.db.driver.session();
     const holder = session.beginTransaction();
-    await holder.run(`MATCH (c:Counter {name: 'audit'}) SET c.lockedAt = 'held by the test'`);
-    const profile = t.request(`mutation { createAccessProfile(input: { name: "Metadata" }) { id } }`);
-    const users = t.request(`mutation { upsertUsers(users: [{ externalId: "meta-2", email: "m2@x.example", displayName: "N" }]) { created } }`);
+    await holder.run(`MATCH (u:User {externalId: 'meta-1'}) SET u.lockedBy = 'the test'`);
+    const role = t.request(`mutation($u: ID!) { setUserRole(userId: $u, role: AUDITOR) { id } }`, { u: userByExternalId.id });
+    const users = t.request(`mutation { upsertUsers(users: [{ externalId: "meta-1", email: "m1@x.example", displayName: "N" }]) { created } }`);
     let seen: string[] = [];
-    for (let i = 0; i < 200 && !(seen.includes('profiles.createProfile') && seen.includes('directory.upsertUsers')); i++) {
+    for (let i = 0; i < 200 && !(seen.includes('auth.setUserRole') && seen.includes('directory.upsertUsers')); i++) {
       seen = await runningUnits();
       await new Promise((r) => setTimeout(r, 50));
     }
     await holder.rollback();
     await session.close();
-    expect(seen).toEqual(expect.arrayContaining(['profiles.createProfile', 'directory.upsertUsers']));
-    expect((await profile).errors).toBeUndefined();
+    expect(seen).toEqual(expect.arrayContaining(['auth.setUserRole', 'directory.upsertUsers']));
+    expect((await role).errors).toBeUndefined();
     expect((await users).errors).toBeUndefined();
   });
 });

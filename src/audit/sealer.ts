@@ -1,0 +1,140 @@
+/**
+ * The audit chain's sealer: chains the entries that writes recorded as pending, after they
+ * committed. One pass is one write transaction: it locks the chain head, reads the pending
+ * entries (oldest first, a bounded page, never splitting one write's entries), computes their seqs
+ * and hashes and turns them into chained entries. Many writes' entries go in one pass, so the
+ * head's lock is taken once per pass instead of once per write, and no write waits for it.
+ *
+ * Passes run on this instance one at a time: after a write with audit entries commits
+ * (`request`), before the auditors read the log (`sealed`, so a read shows every entry committed
+ * before it), and every CATCH_UP_MS to chain what an instance that crashed between its commit and
+ * its pass left pending. Passes of several instances queue on the head's lock; whichever comes
+ * second finds the entries chained already.
+ */
+import type { Database } from '../db/database.js';
+import { now } from '../ids.js';
+import { InFlight } from '../in-flight.js';
+import type { Logger } from '../logger.js';
+import { GENESIS_HASH, hashOf, type AuditActorKind, type AuditEntryRecord, type PendingEntry } from './trail.js';
+
+/** How often each instance looks for entries left pending (an instance that crashed after commit). */
+export const CATCH_UP_MS = 5_000;
+/** Pending entries chained per pass at most (plus the rest of the last write's). */
+const PAGE = 500;
+
+const noop = () => {};
+
+export class AuditSealer {
+  private current: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private readonly inFlight = new InFlight();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** Entries chained by this instance since start: the benchmark prints it. */
+  sealedCount = 0;
+  passes = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+  ) {}
+
+  get busy(): boolean {
+    return this.inFlight.busy;
+  }
+
+  idle(): Promise<void> {
+    return this.inFlight.idle();
+  }
+
+  /** Starts the catch-up: a pass now (what a crash left) and every CATCH_UP_MS. */
+  start(): void {
+    this.request();
+    this.timer = setInterval(() => this.request(), CATCH_UP_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.idle();
+  }
+
+  /** A write with entries committed: chain them soon, without making anyone wait. */
+  request(): void {
+    if (this.stopped) return;
+    this.sealed().catch((error: Error) => this.logger.warn('audit: a sealing pass failed; the next one chains what it left', { message: error.message }));
+  }
+
+  /**
+   * Resolves once a pass that started after this call has finished: every entry committed before
+   * the call is chained (by this instance or another). Calls made while a pass runs share the one
+   * queued after it.
+   */
+  sealed(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.queued) return this.queued;
+    if (!this.current) return this.begin();
+    this.queued = this.current.then(noop, noop).then(() => {
+      this.queued = null;
+      return this.begin();
+    });
+    return this.queued;
+  }
+
+  private begin(): Promise<void> {
+    const pass = this.inFlight.track(this.sealAll()).finally(() => {
+      if (this.current === pass) this.current = null;
+    });
+    this.current = pass;
+    return pass;
+  }
+
+  /** Passes until nothing is pending; a read first, so an idle log costs no write. */
+  private async sealAll(): Promise<void> {
+    for (;;) {
+      const pending = await this.db.read('audit.pending', (tx) => tx.one<{ pending: number }>('audit/count-pending'));
+      if (Number(pending?.pending ?? 0) === 0) return;
+      const { sealed, full } = await this.pass();
+      this.sealedCount += sealed;
+      this.passes += 1;
+      if (!full || sealed === 0) return;
+    }
+  }
+
+  private async pass(): Promise<{ sealed: number; full: boolean }> {
+    return this.db.write('audit.seal', async (tx) => {
+      const head = await tx.one<{ seq: number; lastHash: string }>('audit/lock-chain', { now: now(), genesis: GENESIS_HASH });
+      const fromSeq = Number(head?.seq ?? 0);
+      const rows = await tx.run<{ elementId: string; entry: PendingEntry }>('audit/pending-entries', { limit: PAGE });
+      if (rows.length === 0) return { sealed: 0, full: false };
+      let seq = fromSeq;
+      let prevHash = head?.lastHash ?? GENESIS_HASH;
+      const entries = rows.map(({ elementId, entry }) => {
+        seq += 1;
+        const record: Omit<AuditEntryRecord, 'hash'> = {
+          seq,
+          at: entry.at,
+          actorUserId: entry.actorUserId ?? null,
+          actorTokenId: entry.actorTokenId ?? null,
+          actorKind: entry.actorKind as AuditActorKind,
+          action: entry.action,
+          subjectType: entry.subjectType,
+          subjectId: entry.subjectId ?? null,
+          before: entry.before ?? null,
+          after: entry.after ?? null,
+          prevHash,
+        };
+        const hash = hashOf(record);
+        const sealed = { elementId, seq, hash, prevHash };
+        prevHash = hash;
+        return sealed;
+      });
+      const done = await tx.one<{ sealed: number }>('audit/seal-entries', { fromSeq, lastSeq: seq, lastHash: prevHash, entries });
+      // The head is locked by this pass, so neither can happen; if one did, nothing is kept.
+      if (Number(done?.sealed ?? 0) !== entries.length) throw new Error(`audit: sealed ${done?.sealed ?? 0} of ${entries.length} pending entries; the pass is undone`);
+      return { sealed: entries.length, full: rows.length >= PAGE };
+    });
+  }
+}
