@@ -18,6 +18,7 @@ import { parseConfig } from '../src/config.js';
 import { taskEvent } from '../src/events/domain.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j } from '../scripts/neo4j.js';
+import { recordResult } from './lib/result.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
@@ -131,6 +132,15 @@ async function main(): Promise<void> {
       `  commit -> delivery: median ${fmt(percentile(delays, 50))}, p99 ${fmt(percentile(delays, 99))}, max ${fmt(delays.at(-1) ?? 0)}`,
       '',
     ].join('\n'),
+  );
+  recordResult(
+    'events',
+    [
+      { name: `commit to delivery p99, ${SUBSCRIBERS} subscribers`, value: percentile(delays, 99), unit: 'ms', target: { value: 100, higherIsBetter: false } },
+      { name: `commit to delivery median, ${SUBSCRIBERS} subscribers`, value: percentile(delays, 50), unit: 'ms' },
+      { name: 'deliveries lost', value: missing, unit: 'deliveries', target: { value: 0, higherIsBetter: false } },
+    ],
+    { subscribers: SUBSCRIBERS, events: EVENTS },
   );
   await Promise.all(clients.map((c) => c.dispose()));
   await app.stop();
