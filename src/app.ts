@@ -154,6 +154,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         // Over the per-user cap: refused (4403). A revoked token or disabled user later: closed with 4401.
         const connection = live.admit('ws', context.viewer, (reason) => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, reason));
         if (connection === null) return false;
+        // The socket closed while its token was read: onClose has run already, free the slot here.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
+          live.release(connection);
+          return false;
+        }
         ctx.extra.context = { ...context, connection };
         return true;
       },
