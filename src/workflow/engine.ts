@@ -12,7 +12,7 @@ import { taskEvent, type DomainEvent } from '../events/domain.js';
 import { newId, now } from '../ids.js';
 import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from './records.js';
 
-export const WORKFLOW_BATCH = 2000;
+export const WORKFLOW_BATCH = 5000;
 /** Profiles may include other profiles' enrollment entitlements; cascades stop this deep. */
 export const MAX_CASCADE_DEPTH = 5;
 
