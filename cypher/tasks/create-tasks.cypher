@@ -1,7 +1,9 @@
 // Takes $rows [{id, openKey, kind, origin, userId, entitlementId, profileId, parentId, requestedById,
-// reason, enrollVia, syncRunId, steps, policyId}] (steps: the policy's JSON text, resolved per
-// group of requests by workflow/policies-of-requests; policyId may be null), $now. Creates each
-// task as PENDING_APPROVAL at step 0 with its policy's steps unless an open task with the same
+// reason, enrollVia, syncRunId, steps, policyId, approved}] (steps: the policy's JSON text,
+// resolved per group of requests by workflow/policies-of-requests; policyId may be null; approved:
+// the policy has no steps and the system provisions the entitlement, so the task is created
+// approved, PENDING_PROVISIONING, as approve-tasks would leave it), $now. Creates each task as
+// PENDING_APPROVAL at step 0 (or approved) with its policy's steps unless an open task with the same
 // openKey (kind|user|entitlement) exists: then that one is returned instead, so repeating a
 // request, or two racing requests, never makes a duplicate. A found task is write-locked before
 // its open key is read again: a task that a concurrent transaction closed (cancelled, denied, done)
@@ -43,9 +45,11 @@ WITH row, t, u, e, created
 CALL {
   WITH row, t, u, e, created
   WITH row, t, u, e WHERE created
-  SET t.id = row.id, t.kind = row.kind, t.state = 'PENDING_APPROVAL', t.origin = row.origin,
-      t.reason = row.reason, t.enrollVia = row.enrollVia, t.currentStep = 0,
+  SET t.id = row.id, t.kind = row.kind, t.origin = row.origin,
+      t.reason = row.reason, t.enrollVia = row.enrollVia,
       t.steps = row.steps, t.policyId = row.policyId, t.createdAt = $now, t.updatedAt = $now
+  SET t += CASE WHEN row.approved THEN {state: 'PENDING_PROVISIONING', awaitingAdmins: false, approvedAt: $now}
+                ELSE {state: 'PENDING_APPROVAL', currentStep: 0} END
   CREATE (t)-[:FOR_USER]->(u)
   CREATE (t)-[:ON_ENTITLEMENT]->(e)
   WITH row, t

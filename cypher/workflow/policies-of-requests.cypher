@@ -6,12 +6,15 @@
 // policies needs no approval (a grant of the enrollment cascade, of an item added, or of missing
 // access requested for members); otherwise the entitlement's request or revoke policy; the
 // deployment default where none is set. One row per group whose entitlement exists: its key, the
-// steps (JSON text, '[]' for none) and the policy's id (null for a default or no approval).
+// steps (JSON text, '[]' for none), the policy's id (null for a default or no approval), and
+// whether the system provisions the entitlement (no app, as for a profile's own entitlements, or
+// an AUTOMATIC app): a task of no steps and automatic provisioning is created approved.
 UNWIND $groups AS g
 MATCH (e:Entitlement {id: g.entitlementId})
 OPTIONAL MATCH (via:AccessProfile {id: g.profileId})
 OPTIONAL MATCH (own:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(e)
-WITH g, e, via, own,
+OPTIONAL MATCH (e)-[:OF_APP]->(app:App)
+WITH g, e, via, own, coalesce(app.provisioning, 'AUTOMATIC') = 'AUTOMATIC' AS automatic,
      CASE
        WHEN e.kind = 'PROFILE_EXCLUSION' THEN null
        WHEN own IS NOT NULL AND g.kind = 'GRANT' THEN COLLECT { MATCH (own)-[:ENROLLMENT_POLICY]->(x:Policy) RETURN x }
@@ -21,7 +24,7 @@ WITH g, e, via, own,
        WHEN g.kind = 'GRANT' THEN COLLECT { MATCH (e)-[:REQUEST_POLICY]->(x:Policy) RETURN x }
        ELSE COLLECT { MATCH (e)-[:REVOKE_POLICY]->(x:Policy) RETURN x }
      END AS candidates
-WITH g, candidates, candidates[0] AS policy
+WITH g, automatic, candidates, candidates[0] AS policy
 RETURN g.key AS key,
        CASE
          WHEN candidates IS NULL THEN '[]'
@@ -29,4 +32,4 @@ RETURN g.key AS key,
          WHEN g.kind = 'GRANT' THEN $defaultRequestSteps
          ELSE $defaultRevokeSteps
        END AS steps,
-       policy.id AS policyId
+       policy.id AS policyId, automatic

@@ -57,6 +57,15 @@ interface NewTask extends TaskRef {
   origin: TaskOrigin;
   entitlementId: string;
   steps: string | null;
+  /** Created approved (no steps, provisioned by the system): it completes without approve-tasks. */
+  approved: boolean;
+}
+
+/** The policy of a group of requests, and whether the system provisions its entitlement. */
+interface GroupPolicy {
+  steps: string;
+  policyId: string | null;
+  automatic: boolean;
 }
 
 /** Requests of one kind, origin, entitlement and profile share their policy. */
@@ -101,6 +110,7 @@ export class WorkflowEngine {
           syncRunId: r.syncRunId ?? null,
           steps: policy?.steps ?? null,
           policyId: policy?.policyId ?? null,
+          approved: policy !== undefined && policy.automatic && (JSON.parse(policy.steps) as unknown[]).length === 0,
         };
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
@@ -115,30 +125,35 @@ export class WorkflowEngine {
   }
 
   /** The policy of each group of requests (kind, origin, entitlement, profile): its steps as JSON text and its id. */
-  private async policiesOf(tx: Tx, requests: readonly TaskRequest[]): Promise<Map<string, { steps: string; policyId: string | null }>> {
+  private async policiesOf(tx: Tx, requests: readonly TaskRequest[]): Promise<Map<string, GroupPolicy>> {
     const groups = new Map<string, { key: string; kind: TaskKind; origin: TaskOrigin; entitlementId: string; profileId: string | null }>();
     for (const r of requests) {
       const key = groupKeyOf(r);
       if (!groups.has(key)) groups.set(key, { key, kind: r.kind, origin: r.origin, entitlementId: r.entitlementId, profileId: r.profileId ?? null });
     }
     const defaults = { defaultRequestSteps: JSON.stringify(this.defaults.requestSteps), defaultRevokeSteps: JSON.stringify(this.defaults.revokeSteps) };
-    const found = new Map<string, { steps: string; policyId: string | null }>();
+    const found = new Map<string, GroupPolicy>();
     for (const batch of batchesOf([...groups.values()], WORKFLOW_BATCH)) {
-      for (const row of await tx.run<{ key: string; steps: string; policyId: string | null }>('workflow/policies-of-requests', { groups: batch, ...defaults })) {
-        found.set(row.key, { steps: row.steps, policyId: row.policyId });
+      for (const row of await tx.run<GroupPolicy & { key: string }>('workflow/policies-of-requests', { groups: batch, ...defaults })) {
+        found.set(row.key, { steps: row.steps, policyId: row.policyId, automatic: row.automatic });
       }
     }
     return found;
   }
 
-  /** New tasks (created with their policy's steps): zero steps are approved at once, others await step 0. */
+  /**
+   * New tasks (created with their policy's steps): zero steps are approved at once (those the
+   * system provisions were created approved and complete now), others await step 0.
+   */
   private async start(tx: Tx, created: NewTask[], outcome: Outcome, depth: number): Promise<void> {
     const approveNow: string[] = [];
+    const provisionNow = { GRANT: [] as string[], REVOKE: [] as string[] };
     const firstSteps: { id: string; step: number; approverType: string; userIds: string[] }[] = [];
     for (const row of created) {
       const steps = JSON.parse(row.steps ?? '[]') as PolicyStep[];
       if (steps.length === 0) {
-        approveNow.push(row.id);
+        if (row.approved) provisionNow[row.kind].push(row.id);
+        else approveNow.push(row.id);
         outcome.events.push(taskEvent('TASK_CREATED', row, { kind: row.kind, origin: row.origin, entitlementId: row.entitlementId, autoApproved: true }));
       } else {
         firstSteps.push({ id: row.id, step: 0, approverType: steps[0]!.approverType, userIds: steps[0]!.userIds ?? [] });
@@ -147,7 +162,7 @@ export class WorkflowEngine {
     for (const entered of await this.enterSteps(tx, firstSteps)) {
       outcome.events.push(taskEvent('TASK_CREATED', entered, { step: 0, approverIds: entered.approverIds, awaitingAdmins: entered.awaitingAdmins }));
     }
-    await this.approve(tx, approveNow, outcome, depth);
+    await this.approve(tx, approveNow, outcome, depth, provisionNow);
   }
 
   /** Puts tasks at a step of their policy, resolving its approvers (the admins when nobody). */
@@ -163,8 +178,8 @@ export class WorkflowEngine {
   }
 
   /** Approved tasks: the system provisions AUTOMATIC apps and profiles at once; MANUAL apps wait. */
-  async approve(tx: Tx, ids: string[], outcome: Outcome, depth: number): Promise<void> {
-    const automatic = { GRANT: [] as string[], REVOKE: [] as string[] };
+  async approve(tx: Tx, ids: string[], outcome: Outcome, depth: number, approvedAlready = { GRANT: [] as string[], REVOKE: [] as string[] }): Promise<void> {
+    const automatic = { GRANT: [...approvedAlready.GRANT], REVOKE: [...approvedAlready.REVOKE] };
     for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
       const rows = await tx.run<TaskRef & { kind: TaskKind; automatic: boolean; provisionerIds: string[] }>('workflow/approve-tasks', { ids: batch, now: now() });
       for (const row of rows) {
