@@ -122,6 +122,11 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
       `server.memory.heap.max_size=${options.heap ?? '1g'}`,
       `server.memory.pagecache.size=${options.pageCache ?? '512m'}`,
       'dbms.usage_report.enabled=false',
+      // Keep cached query plans: by default a plan whose statistics changed (a test empties the
+      // graph, a benchmark loads it) is planned again 10 s later, which costs 1-3 s per complex
+      // statement on a loaded machine; our statements are anchored on unique-id index seeks, so a
+      // stale plan is still the right one (docs/performance.md).
+      'dbms.cypher.min_replan_interval=10m',
       'db.tx_log.rotation.retention_policy=100M size',
       '',
     ].join('\n'),

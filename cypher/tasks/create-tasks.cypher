@@ -1,27 +1,42 @@
 // Takes $rows [{id, openKey, kind, origin, userId, entitlementId, profileId, parentId, requestedById,
-// reason, enrollVia, syncRunId}], $now. Creates each task as PENDING_APPROVAL unless an open task
-// with the same openKey (kind|user|entitlement) exists: then that one is returned instead, so
-// repeating a request, or two racing requests, never makes a duplicate. The found task is
-// write-locked before its open key is read again: a task that a concurrent transaction closed
-// (cancelled, denied, done) while this one waited has lost its open key, and the task is made anew
-// rather than the closed one returned. Returns per row the task id and whether it was created now.
+// reason, enrollVia, syncRunId, steps, policyId, approved}] (steps: the policy's JSON text,
+// resolved per group of requests by workflow/policies-of-requests; policyId may be null; approved:
+// the policy has no steps and the system provisions the entitlement, so the task is created
+// approved, PENDING_PROVISIONING, as approve-tasks would leave it), $now. Creates each task as
+// PENDING_APPROVAL at step 0 (or approved) with its policy's steps unless an open task with the same
+// openKey (kind|user|entitlement) exists: then that one is returned instead, so repeating a
+// request, or two racing requests, never makes a duplicate. A found task is write-locked before
+// its open key is read again: a task that a concurrent transaction closed (cancelled, denied, done)
+// while this one waited has lost its open key, and the task is made anew rather than the closed
+// one returned. Only found tasks take that lock and recheck; a task created now is already locked
+// by its creation. Returns per row the task id and whether it was created now.
 UNWIND $rows AS row
 MATCH (u:User {id: row.userId})
 MATCH (e:Entitlement {id: row.entitlementId})
 MERGE (found:Task {openKey: row.openKey})
   ON CREATE SET found.isNew = true
-SET found._lock = true
-REMOVE found._lock
 WITH row, u, e, found
 CALL {
-  WITH row, found
-  WITH found WHERE found.openKey = row.openKey
+  WITH found
+  WITH found WHERE found.isNew
   RETURN found AS t
   UNION
   WITH row, found
-  WITH row WHERE found.openKey IS NULL OR found.openKey <> row.openKey
-  MERGE (t:Task {openKey: row.openKey})
-    ON CREATE SET t.isNew = true
+  WITH row, found WHERE found.isNew IS NULL
+  SET found._lock = true
+  REMOVE found._lock
+  WITH row, found
+  CALL {
+    WITH row, found
+    WITH found WHERE found.openKey = row.openKey
+    RETURN found AS t
+    UNION
+    WITH row, found
+    WITH row WHERE found.openKey IS NULL OR found.openKey <> row.openKey
+    MERGE (t:Task {openKey: row.openKey})
+      ON CREATE SET t.isNew = true
+    RETURN t
+  }
   RETURN t
 }
 WITH row, t, u, e, coalesce(t.isNew, false) AS created
@@ -30,19 +45,37 @@ WITH row, t, u, e, created
 CALL {
   WITH row, t, u, e, created
   WITH row, t, u, e WHERE created
-  SET t.id = row.id, t.kind = row.kind, t.state = 'PENDING_APPROVAL', t.origin = row.origin,
-      t.reason = row.reason, t.enrollVia = row.enrollVia, t.currentStep = 0,
-      t.createdAt = $now, t.updatedAt = $now
+  SET t.id = row.id, t.kind = row.kind, t.origin = row.origin,
+      t.reason = row.reason, t.enrollVia = row.enrollVia,
+      t.steps = row.steps, t.policyId = row.policyId, t.createdAt = $now, t.updatedAt = $now
+  SET t += CASE WHEN row.approved THEN {state: 'PENDING_PROVISIONING', awaitingAdmins: false, approvedAt: $now}
+                ELSE {state: 'PENDING_APPROVAL', currentStep: 0} END
   CREATE (t)-[:FOR_USER]->(u)
   CREATE (t)-[:ON_ENTITLEMENT]->(e)
   WITH row, t
-  OPTIONAL MATCH (p:AccessProfile {id: row.profileId})
-  OPTIONAL MATCH (parent:Task {id: row.parentId})
-  OPTIONAL MATCH (by:User {id: row.requestedById})
-  OPTIONAL MATCH (run:SyncRun {id: row.syncRunId})
-  FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:VIA_PROFILE]->(x))
-  FOREACH (x IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END | CREATE (t)-[:CHILD_OF]->(x))
-  FOREACH (x IN CASE WHEN by IS NULL THEN [] ELSE [by] END | CREATE (t)-[:REQUESTED_BY]->(x))
-  FOREACH (x IN CASE WHEN run IS NULL THEN [] ELSE [run] END | CREATE (t)-[:CREATED_BY_RUN]->(x))
+  CALL {
+    WITH row, t
+    WITH row, t WHERE row.profileId IS NOT NULL
+    MATCH (x:AccessProfile {id: row.profileId})
+    CREATE (t)-[:VIA_PROFILE]->(x)
+  }
+  CALL {
+    WITH row, t
+    WITH row, t WHERE row.parentId IS NOT NULL
+    MATCH (x:Task {id: row.parentId})
+    CREATE (t)-[:CHILD_OF]->(x)
+  }
+  CALL {
+    WITH row, t
+    WITH row, t WHERE row.requestedById IS NOT NULL
+    MATCH (x:User {id: row.requestedById})
+    CREATE (t)-[:REQUESTED_BY]->(x)
+  }
+  CALL {
+    WITH row, t
+    WITH row, t WHERE row.syncRunId IS NOT NULL
+    MATCH (x:SyncRun {id: row.syncRunId})
+    CREATE (t)-[:CREATED_BY_RUN]->(x)
+  }
 }
 RETURN t.id AS id, created

@@ -39,7 +39,7 @@ export const SYNC_FAILED = 'SYNC_FAILED';
 
 export class SyncService {
   /** Rows per write transaction. */
-  batchSize = 2000;
+  batchSize = 5000;
   hooks: SyncHooks = {};
 
   /** Runs under way in this process (a sync or a resume, however started): idle() waits for them. */

@@ -5,6 +5,7 @@
  * enabled profile marked "needs sync", and each not synced for SYNC_RECONCILE_SECONDS). The lease
  * in Neo4j, not this class, keeps two syncs of a profile apart.
  */
+import { forEachConcurrently } from '../batches.js';
 import { AppError } from '../errors.js';
 import { InFlight } from '../in-flight.js';
 import type { Config } from '../config.js';
@@ -20,11 +21,17 @@ export interface TriggerDeps {
   logger: Logger;
 }
 
+/**
+ * Syncs of different profiles an automatic round runs side by side: each is mostly waiting on
+ * Neo4j (its diff is a read; its writes queue only on the event log's and audit chain's heads).
+ */
+export const SYNCS_AT_ONCE = 4;
+
 export class SyncTriggers {
   private readonly changedEntitlements = new Set<string>();
   /** Profiles to sync at the next flush: a sync that found another running comes back here. */
   private readonly profilesToRetry = new Set<string>();
-  private flushTimer: NodeJS.Timeout | null = null;
+  private windowTimer: NodeJS.Timeout | null = null;
   private scheduleTimer: NodeJS.Timeout | null = null;
   private scheduling = false;
   private stopped = false;
@@ -44,48 +51,61 @@ export class SyncTriggers {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.windowTimer) clearTimeout(this.windowTimer);
     if (this.scheduleTimer) clearInterval(this.scheduleTimer);
-    this.flushTimer = null;
+    this.windowTimer = null;
     this.scheduleTimer = null;
     await this.inFlight.idle();
   }
 
-  /** True while an automatic sync runs or a change waits for its debounce. */
+  /** True while an automatic sync runs or a change waits for its flush. */
   get busy(): boolean {
-    return this.inFlight.busy || this.flushTimer !== null;
+    return this.inFlight.busy || (this.windowTimer !== null && this.pending);
   }
 
   /** Resolves once every automatic sync started so far has ended (tests and the benchmark wait on it). */
   async idle(): Promise<void> {
     while (this.busy) {
       await this.inFlight.idle();
-      if (this.flushTimer !== null) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (this.busy && !this.inFlight.busy) await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
   holdersChanged(entitlementIds: string[]): void {
     if (this.stopped || entitlementIds.length === 0) return;
     for (const id of entitlementIds) this.changedEntitlements.add(id);
-    this.armFlush();
+    this.changed();
   }
 
   /** Syncs the profile at the next flush (after a sync that found the profile busy). */
   requestSync(profileId: string): void {
     if (this.stopped) return;
     this.profilesToRetry.add(profileId);
-    this.armFlush();
+    this.changed();
   }
 
-  private armFlush(): void {
-    // The first change arms the timer and later ones join it: a burst gives one sync per profile,
-    // and no change waits longer than the debounce.
-    if (this.flushTimer !== null) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.track(this.flush());
+  private get pending(): boolean {
+    return this.changedEntitlements.size > 0 || this.profilesToRetry.size > 0;
+  }
+
+  /**
+   * Leading and trailing edge: the first change of a burst flushes at once and opens a window of
+   * SYNC_DEBOUNCE_MS; the changes within the window wait for its end and flush together (one sync
+   * per profile), which opens the next window. So no change waits longer than the debounce, and a
+   * lone change waits for nothing.
+   */
+  private changed(): void {
+    if (this.windowTimer !== null) return;
+    this.flushNow();
+  }
+
+  private flushNow(): void {
+    this.windowTimer = setTimeout(() => {
+      this.windowTimer = null;
+      if (this.pending && !this.stopped) this.flushNow();
     }, this.deps.config.syncDebounceMs);
-    this.flushTimer.unref();
+    this.windowTimer.unref();
+    this.track(this.flush());
   }
 
   private track(work: Promise<unknown>): void {
@@ -105,26 +125,29 @@ export class SyncTriggers {
     } catch (error) {
       this.deps.logger.error('could not find the profiles to sync', { message: (error as Error).message });
       for (const id of entitlementIds) this.changedEntitlements.add(id);
-      this.armFlush();
+      for (const id of profileIds) this.profilesToRetry.add(id);
+      this.changed();
       return;
     }
-    for (const profileId of profileIds) {
-      if (this.stopped) return;
-      await this.runAutomatic(profileId, 'HOLDERS_CHANGED', true);
-    }
+    await forEachConcurrently(profileIds, SYNCS_AT_ONCE, async (profileId) => {
+      if (!this.stopped) await this.runAutomatic(profileId, 'HOLDERS_CHANGED', true);
+    });
   }
 
-  private async scheduledRound(): Promise<void> {
+  /**
+   * One scheduled round: the profiles marked "needs sync" and those due their full reconciliation
+   * (`reconcileBeforeMs`, default: not synced for SYNC_RECONCILE_SECONDS). Run by the timer; the
+   * benchmark calls it to time a round.
+   */
+  async scheduledRound(reconcileBeforeMs = Date.now() - this.deps.config.syncReconcileSeconds * 1000): Promise<void> {
     if (this.scheduling || this.stopped) return;
     this.scheduling = true;
     try {
       // Profiles marked "needs sync", and those due their full reconciliation (the safety net).
-      const reconcileBeforeMs = Date.now() - this.deps.config.syncReconcileSeconds * 1000;
       const rows = await this.deps.db.read('sync.scheduledRound', (tx) => tx.run<{ id: string }>('sync/enabled-profiles', { reconcileBeforeMs }));
-      for (const row of rows) {
-        if (this.stopped) return;
-        await this.runAutomatic(row.id, 'SCHEDULE', false);
-      }
+      await forEachConcurrently(rows, SYNCS_AT_ONCE, async (row) => {
+        if (!this.stopped) await this.runAutomatic(row.id, 'SCHEDULE', false);
+      });
     } catch (error) {
       this.deps.logger.error('scheduled sync round failed', { message: (error as Error).message });
     } finally {

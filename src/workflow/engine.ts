@@ -12,7 +12,7 @@ import { taskEvent, type DomainEvent } from '../events/domain.js';
 import { newId, now } from '../ids.js';
 import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from './records.js';
 
-export const WORKFLOW_BATCH = 2000;
+export const WORKFLOW_BATCH = 5000;
 /** Profiles may include other profiles' enrollment entitlements; cascades stop this deep. */
 export const MAX_CASCADE_DEPTH = 5;
 
@@ -51,6 +51,26 @@ interface CompletedTask extends TaskRef {
   changed: boolean;
 }
 
+/** A task created now, as its request made it. */
+interface NewTask extends TaskRef {
+  kind: TaskKind;
+  origin: TaskOrigin;
+  entitlementId: string;
+  steps: string | null;
+  /** Created approved (no steps, provisioned by the system): it completes without approve-tasks. */
+  approved: boolean;
+}
+
+/** The policy of a group of requests, and whether the system provisions its entitlement. */
+interface GroupPolicy {
+  steps: string;
+  policyId: string | null;
+  automatic: boolean;
+}
+
+/** Requests of one kind, origin, entitlement and profile share their policy. */
+const groupKeyOf = (r: TaskRequest): string => `${r.kind}|${r.origin}|${r.entitlementId}|${r.profileId ?? ''}`;
+
 interface CascadeRow {
   parentId: string | null;
   userId: string;
@@ -63,56 +83,86 @@ export class WorkflowEngine {
 
   /**
    * Creates the tasks (an open task of the same kind, user and entitlement is reused) and moves
-   * each new one as far as its policy lets it go now.
+   * each new one as far as its policy lets it go now. The policy is picked once per group of
+   * requests of one kind, origin, entitlement and profile (a sync batch is one group), and the
+   * tasks are created with its steps: two statements per batch, whatever its size.
    */
   async createIn(tx: Tx, requests: readonly TaskRequest[], outcome: Outcome, depth = 0): Promise<void> {
-    const createdIds: string[] = [];
+    if (requests.length === 0) return;
+    const policies = await this.policiesOf(tx, requests);
+    const createdRows: NewTask[] = [];
     const at = now();
     for (const batch of batchesOf(requests, WORKFLOW_BATCH)) {
-      const rows = batch.map((r) => ({
-        id: newId(),
-        openKey: openKeyOf(r),
-        kind: r.kind,
-        origin: r.origin,
-        userId: r.userId,
-        entitlementId: r.entitlementId,
-        profileId: r.profileId ?? null,
-        parentId: r.parentId ?? null,
-        requestedById: r.requestedById ?? null,
-        reason: r.reason ?? null,
-        enrollVia: r.enrollVia ?? null,
-        syncRunId: r.syncRunId ?? null,
-      }));
+      const rows = batch.map((r) => {
+        const policy = policies.get(groupKeyOf(r));
+        return {
+          id: newId(),
+          openKey: openKeyOf(r),
+          kind: r.kind,
+          origin: r.origin,
+          userId: r.userId,
+          entitlementId: r.entitlementId,
+          profileId: r.profileId ?? null,
+          parentId: r.parentId ?? null,
+          requestedById: r.requestedById ?? null,
+          reason: r.reason ?? null,
+          enrollVia: r.enrollVia ?? null,
+          syncRunId: r.syncRunId ?? null,
+          steps: policy?.steps ?? null,
+          policyId: policy?.policyId ?? null,
+          approved: policy !== undefined && policy.automatic && (JSON.parse(policy.steps) as unknown[]).length === 0,
+        };
+      });
+      const byId = new Map(rows.map((row) => [row.id, row]));
       for (const row of await tx.run<{ id: string; created: boolean }>('tasks/create-tasks', { rows, now: at })) {
-        if (row.created) createdIds.push(row.id);
+        const made = row.created ? byId.get(row.id) : undefined;
+        if (made) createdRows.push(made);
         if (depth === 0) (row.created ? outcome.created : outcome.existing).push(row.id);
       }
     }
-    tallyTasks(tx, 'created', createdIds);
-    await this.start(tx, createdIds, outcome, depth);
+    tallyTasks(tx, 'created', createdRows.map((row) => row.id));
+    await this.start(tx, createdRows, outcome, depth);
   }
 
-  /** New tasks: picks their policy; zero steps are approved at once, others await step 0. */
-  private async start(tx: Tx, ids: string[], outcome: Outcome, depth: number): Promise<void> {
-    const approveNow: string[] = [];
-    const firstSteps: { id: string; step: number; approverType: string; userIds: string[] }[] = [];
+  /** The policy of each group of requests (kind, origin, entitlement, profile): its steps as JSON text and its id. */
+  private async policiesOf(tx: Tx, requests: readonly TaskRequest[]): Promise<Map<string, GroupPolicy>> {
+    const groups = new Map<string, { key: string; kind: TaskKind; origin: TaskOrigin; entitlementId: string; profileId: string | null }>();
+    for (const r of requests) {
+      const key = groupKeyOf(r);
+      if (!groups.has(key)) groups.set(key, { key, kind: r.kind, origin: r.origin, entitlementId: r.entitlementId, profileId: r.profileId ?? null });
+    }
     const defaults = { defaultRequestSteps: JSON.stringify(this.defaults.requestSteps), defaultRevokeSteps: JSON.stringify(this.defaults.revokeSteps) };
-    for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
-      const rows = await tx.run<TaskRef & { steps: string; kind: string; origin: string; entitlementId: string }>('workflow/resolve-policies', { ids: batch, ...defaults });
-      for (const row of rows) {
-        const steps = JSON.parse(row.steps) as PolicyStep[];
-        if (steps.length === 0) {
-          approveNow.push(row.id);
-          outcome.events.push(taskEvent('TASK_CREATED', row, { kind: row.kind, origin: row.origin, entitlementId: row.entitlementId, autoApproved: true }));
-        } else {
-          firstSteps.push({ id: row.id, step: 0, approverType: steps[0]!.approverType, userIds: steps[0]!.userIds ?? [] });
-        }
+    const found = new Map<string, GroupPolicy>();
+    for (const batch of batchesOf([...groups.values()], WORKFLOW_BATCH)) {
+      for (const row of await tx.run<GroupPolicy & { key: string }>('workflow/policies-of-requests', { groups: batch, ...defaults })) {
+        found.set(row.key, { steps: row.steps, policyId: row.policyId, automatic: row.automatic });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * New tasks (created with their policy's steps): zero steps are approved at once (those the
+   * system provisions were created approved and complete now), others await step 0.
+   */
+  private async start(tx: Tx, created: NewTask[], outcome: Outcome, depth: number): Promise<void> {
+    const approveNow: string[] = [];
+    const provisionNow = { GRANT: [] as string[], REVOKE: [] as string[] };
+    const firstSteps: { id: string; step: number; approverType: string; userIds: string[] }[] = [];
+    for (const row of created) {
+      const steps = JSON.parse(row.steps ?? '[]') as PolicyStep[];
+      if (steps.length === 0) {
+        if (row.approved) provisionNow[row.kind].push(row.id);
+        else approveNow.push(row.id);
+        outcome.events.push(taskEvent('TASK_CREATED', row, { kind: row.kind, origin: row.origin, entitlementId: row.entitlementId, autoApproved: true }));
+      } else {
+        firstSteps.push({ id: row.id, step: 0, approverType: steps[0]!.approverType, userIds: steps[0]!.userIds ?? [] });
       }
     }
     for (const entered of await this.enterSteps(tx, firstSteps)) {
       outcome.events.push(taskEvent('TASK_CREATED', entered, { step: 0, approverIds: entered.approverIds, awaitingAdmins: entered.awaitingAdmins }));
     }
-    await this.approve(tx, approveNow, outcome, depth);
+    await this.approve(tx, approveNow, outcome, depth, provisionNow);
   }
 
   /** Puts tasks at a step of their policy, resolving its approvers (the admins when nobody). */
@@ -128,26 +178,33 @@ export class WorkflowEngine {
   }
 
   /** Approved tasks: the system provisions AUTOMATIC apps and profiles at once; MANUAL apps wait. */
-  async approve(tx: Tx, ids: string[], outcome: Outcome, depth: number): Promise<void> {
-    const automatic: string[] = [];
+  async approve(tx: Tx, ids: string[], outcome: Outcome, depth: number, approvedAlready = { GRANT: [] as string[], REVOKE: [] as string[] }): Promise<void> {
+    const automatic = { GRANT: [...approvedAlready.GRANT], REVOKE: [...approvedAlready.REVOKE] };
     for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
-      const rows = await tx.run<TaskRef & { automatic: boolean; provisionerIds: string[] }>('workflow/approve-tasks', { ids: batch, now: now() });
+      const rows = await tx.run<TaskRef & { kind: TaskKind; automatic: boolean; provisionerIds: string[] }>('workflow/approve-tasks', { ids: batch, now: now() });
       for (const row of rows) {
-        if (row.automatic) automatic.push(row.id);
+        if (row.automatic) automatic[row.kind].push(row.id);
         else outcome.events.push(taskEvent('TASK_PROVISIONING', row, { provisionerIds: row.provisionerIds, approverIds: row.provisionerIds }));
       }
       tallyTasks(tx, 'provisioning', rows.filter((row) => !row.automatic));
     }
-    await this.complete(tx, automatic, outcome, depth, null);
+    await this.completeOf(tx, automatic.GRANT, automatic.REVOKE, outcome, depth, null);
   }
 
   /** Completes tasks awaiting provisioning: grants are created or removed, then the cascades run. */
   async complete(tx: Tx, ids: string[], outcome: Outcome, depth: number, byId: string | null): Promise<void> {
-    if (ids.length === 0) return;
+    await this.completeOf(tx, ids, ids, outcome, depth, byId);
+  }
+
+  /** Completes grant and revoke tasks (a task of the other kind in a list is left alone). */
+  private async completeOf(tx: Tx, grantIds: string[], revokeIds: string[], outcome: Outcome, depth: number, byId: string | null): Promise<void> {
+    if (grantIds.length === 0 && revokeIds.length === 0) return;
     const done: CompletedTask[] = [];
-    for (const batch of batchesOf(ids, WORKFLOW_BATCH)) {
-      const at = now();
+    const at = now();
+    for (const batch of batchesOf(grantIds, WORKFLOW_BATCH)) {
       done.push(...(await tx.run<CompletedTask>('workflow/complete-grant-tasks', { rows: batch.map((id) => ({ id, grantId: newId() })), now: at, byId })));
+    }
+    for (const batch of batchesOf(revokeIds, WORKFLOW_BATCH)) {
       done.push(...(await tx.run<CompletedTask>('workflow/complete-revoke-tasks', { ids: batch, now: at, byId })));
     }
     outcome.completed += done.length;
@@ -194,7 +251,7 @@ export class WorkflowEngine {
   /** Items the users don't hold yet (held ones gain the profile as a source). */
   async itemsToGrant(tx: Tx, rows: { parentId: string | null; userId: string; profileId: string }[], entitlementIds: string[] | null): Promise<CascadeRow[]> {
     const result: CascadeRow[] = [];
-    for (const batch of batchesOf(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
+    for (const batch of batchesOf(rows, WORKFLOW_BATCH)) {
       result.push(...(await tx.run<CascadeRow>('workflow/enrollment-cascade', { rows: batch, entitlementIds })));
     }
     return result;
@@ -207,7 +264,7 @@ export class WorkflowEngine {
     entitlementIds: string[] | null,
   ): Promise<CascadeRow[]> {
     const result: CascadeRow[] = [];
-    for (const batch of batchesOf(rows, Math.max(1, Math.floor(WORKFLOW_BATCH / 10)))) {
+    for (const batch of batchesOf(rows, WORKFLOW_BATCH)) {
       result.push(...(await tx.run<CascadeRow>('workflow/unenrollment-cascade', { rows: batch, entitlementIds })));
     }
     return result;
