@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { exportRoute } from './analysis/export.js';
 import type { Config } from './config.js';
+import { consoleRoute, type ConsoleOptions } from './console.js';
 import type { Context } from './context.js';
 import { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
@@ -75,6 +76,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Headers GraphiQL starts with (the demo fills in its admin token). */
   graphiqlHeaders?: Record<string, string>;
+  /** The admin console at /console (src/console.ts); the demo passes its personas. */
+  console?: ConsoleOptions;
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -120,6 +123,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logging: { debug: () => {}, info: () => {}, warn: (...a: unknown[]) => logger.warn(String(a[0])), error: (...a: unknown[]) => logger.warn(String(a[0])) },
   });
 
+  const consoleFiles = consoleRoute(options.console);
   const server: Server = createServer(async (req, res) => {
     if (req.url === '/health') {
       const healthy = await db.ping();
@@ -127,6 +131,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', neo4j: healthy }));
       return;
     }
+    // The admin console (/console, and GET / from a browser).
+    if (consoleFiles(req, res)) return;
     if (req.url === '/' ) {
       res.writeHead(302, { location: '/graphql' });
       res.end();
