@@ -71,7 +71,7 @@ export function EntitlementPicker({ id, label, picked, onChange, exclude = [] }:
   return (
     <div className="picker">
       <label htmlFor={id}>{label}</label>
-      <input id={id} type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search by name or external id" />
+      <input id={id} type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search by name" />
       <ErrorText error={state.error} />
       {state.data ? <Results label={label} items={items} picked={picked} onChange={onChange} exclude={exclude} /> : <Loading what="entitlements" />}
     </div>

@@ -74,7 +74,7 @@ export function Items({ profile, onChange }: { profile: ProfileData; onChange: (
           </label>
         </fieldset>
         <button type="button" onClick={() => void addPicked()} disabled={add.running || picked.length === 0}>
-          Add {picked.length || ''} item{picked.length === 1 ? '' : 's'}
+          {picked.length === 0 ? 'Add the ticked items' : `Add ${picked.length} item${picked.length === 1 ? '' : 's'}`}
         </button>
         <ErrorText error={add.error} />
       </details>

@@ -86,7 +86,7 @@ export function Members({ profile, onChange }: { profile: ProfileData; onChange:
         <div className="card inner">
           <UserPicker id="enroll-search" label="Find users to enroll" picked={picked} onChange={setPicked} exclude={members?.edges.map((e) => e.node.id) ?? []} />
           <button type="button" onClick={() => void enrollPicked()} disabled={enroll.running || picked.length === 0}>
-            Enroll {picked.length || ''} user{picked.length === 1 ? '' : 's'}
+            {picked.length === 0 ? 'Enroll the ticked users' : `Enroll ${picked.length} user${picked.length === 1 ? '' : 's'}`}
           </button>
           <ErrorText error={enroll.error} />
         </div>

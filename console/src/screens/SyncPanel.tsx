@@ -33,6 +33,10 @@ export const SyncEvents = graphql(`
       run {
         id
         state
+        progress {
+          processed
+          total
+        }
         enrollTasksCreated
         unenrollTasksCreated
         cancelledTasks
@@ -76,7 +80,7 @@ export function SyncPanel({ profile, onChange }: { profile: ProfileData; onChang
     const event = data.syncEvents;
     if (runId && event.runId !== runId && event.type !== 'SYNC_STARTED') return;
     setStatus(outcome(event));
-    if (event.progress) setProgress(event.progress);
+    setProgress(event.progress ?? event.run.progress);
     if (event.type === 'SYNC_STARTED' || event.type === 'SYNC_PROGRESS' || event.type === 'SYNC_RESUMED') setRunning(true);
     else {
       setRunning(false);

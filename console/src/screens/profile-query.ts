@@ -31,7 +31,7 @@ export const ProfileQuery = graphql(`
             }
           }
         }
-        members(first: 100) {
+        members(first: 25) {
           totalCount
           edges {
             node {
