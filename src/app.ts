@@ -9,6 +9,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { exportRoute } from './analysis/export.js';
+import { renderGraphiQL } from './graphiql.js';
 import type { Config } from './config.js';
 import { consoleRoute, type ConsoleOptions } from './console.js';
 import type { Context } from './context.js';
@@ -100,6 +101,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL from local files (no CDN), its subscriptions carrying the token (src/graphiql.ts).
+    renderGraphiQL,
     graphiql: {
       title: 'Access governance',
       subscriptionsProtocol: 'WS',

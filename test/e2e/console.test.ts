@@ -124,7 +124,7 @@ describe('the admin console', () => {
 
     await admin.getByRole('link', { name: 'Open tasks of Erin Engineer' }).click();
     await admin.getByRole('heading', { name: 'Open tasks of one user' }).waitFor();
-    await expect.poll(() => admin.getByText('Enroll in Engineering baseline').count()).toBe(1);
+    await expect.poll(() => admin.getByRole('cell', { name: 'Enroll in Engineering baseline', exact: true }).count()).toBe(1);
     await admin.goBack();
     await admin.getByRole('heading', { name: 'Engineering baseline', level: 1 }).waitFor();
   });
