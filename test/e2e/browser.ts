@@ -35,9 +35,9 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
-export async function startConsoleServer(overrides: Record<string, string> = {}): Promise<ConsoleServer> {
+export async function startConsoleServer(overrides: Record<string, string> = {}, graphiqlHeaders?: Record<string, string>): Promise<ConsoleServer> {
   const personas: DemoPersona[] = [];
-  const app = await buildApp(testConfig(overrides), { logger: createLogger('error'), console: { demoPersonas: () => personas } });
+  const app = await buildApp(testConfig(overrides), { logger: createLogger('error'), console: { demoPersonas: () => personas }, ...(graphiqlHeaders ? { graphiqlHeaders } : {}) });
   await app.services.db.emptyGraph();
   const port = await app.start(0);
   const origin = `http://127.0.0.1:${port}`;
