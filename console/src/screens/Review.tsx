@@ -150,7 +150,9 @@ export function Review({ profileId }: { profileId: string }) {
                   </dl>
                 </section>
                 <section className="card" aria-labelledby="removed-title">
-                  <h2 id="removed-title">Who would be removed</h2>
+                  <h2 id="removed-title">
+                    {finished && decided?.decision === 'resume' ? 'Who was removed' : finished && decided?.decision === 'discard' ? 'Who would have been removed (nobody was)' : 'Who would be removed'}
+                  </h2>
                   <table>
                     <caption className="visually-hidden">Users the sync would remove, with the access each would lose</caption>
                     <thead>
