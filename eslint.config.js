@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.neo4j/', 'dist/', 'coverage/'] },
+  { ignores: ['node_modules/', '.neo4j/', 'dist/', 'coverage/', 'console/dist/', 'console/src/gql/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -23,6 +23,8 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       // Everything through the API on real Neo4j servers started for the run.
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['./test/helpers/global-setup.ts'] } },
+      // The admin console in Debian's Chromium (playwright-core), on the integration project's Neo4j servers.
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000, expect: { poll: { timeout: 45_000, interval: 100 } }, globalSetup: ['./test/helpers/global-setup.ts', './test/e2e/prepare.ts'] } },
       // Health stops and restarts a Neo4j of its own, beside the others.
       { extends: true, test: { name: 'health', include: ['test/health/**/*.test.ts'] } },
     ],

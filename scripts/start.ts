@@ -24,6 +24,8 @@ await runMain(async () => {
   const token = config.adminToken;
   await serve(config, {
     ...(demo && token ? { graphiqlHeaders: { Authorization: `Bearer ${token}` } } : {}),
+    // Demo only: the console's sign-in offers one button per persona (GET /console/demo-personas.json).
+    ...(demo ? { console: { demoPersonas: () => personas } } : {}),
     prepare: async (app) => {
       if (reset) await app.services.db.emptyGraph();
       if (!demo || !token) return;
@@ -40,7 +42,7 @@ await runMain(async () => {
       if (managed && env.KEEP_NEO4J !== '1') await stopNeo4j('local');
     },
   });
-  process.stderr.write(`\nGraphiQL: http://localhost:${config.port}/graphql\n`);
+  process.stderr.write(`\nConsole:  http://localhost:${config.port}/console\nGraphiQL: http://localhost:${config.port}/graphql\n`);
   if (demo) {
     process.stderr.write(`Admin token (already in GraphiQL's headers): ${token}\n`);
     process.stderr.write('Act as a person of the demo with their token (GraphiQL: Headers, {"Authorization": "Bearer <token>"}):\n');

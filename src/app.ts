@@ -9,7 +9,9 @@ import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { exportRoute } from './analysis/export.js';
+import { renderGraphiQL } from './graphiql.js';
 import type { Config } from './config.js';
+import { consoleRoute, type ConsoleOptions } from './console.js';
 import type { Context } from './context.js';
 import { Database } from './db/database.js';
 import { healthRoute } from './db/health.js';
@@ -78,6 +80,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Headers GraphiQL starts with (the demo fills in its admin token). */
   graphiqlHeaders?: Record<string, string>;
+  /** The admin console at /console (src/console.ts); the demo passes its personas. */
+  console?: ConsoleOptions;
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -105,6 +109,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL from local files (no CDN), its subscriptions carrying the token (src/graphiql.ts).
+    renderGraphiQL,
     graphiql: {
       title: 'Access governance',
       subscriptionsProtocol: 'WS',
@@ -128,8 +134,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logging: { debug: () => {}, info: () => {}, warn: (...a: unknown[]) => logger.warn(String(a[0])), error: (...a: unknown[]) => logger.warn(String(a[0])) },
   });
 
+  const consoleFiles = consoleRoute(options.console);
   const server: Server = createServer(async (req, res) => {
     if (req.url === '/health') return healthRoute(res, db.availability);
+    // The admin console (/console, and GET / from a browser).
+    if (consoleFiles(req, res)) return;
     if (req.url === '/' ) {
       res.writeHead(302, { location: '/graphql' });
       res.end();

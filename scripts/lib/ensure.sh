@@ -13,3 +13,26 @@ ensure_node_modules() {
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }
+
+ensure_console() {
+  # The admin console (/console) is built from console/ by Vite: when console/dist is missing or
+  # older than the console's sources, schema.graphql or the lock file. The operations are typed
+  # from schema.graphql first (GraphQL Code Generator): one that no longer matches fails here.
+  local built=console/dist/index.html
+  if [ ! -f "$built" ] || [ -n "$(find console/src console/index.html console/vite.config.ts console/codegen.ts schema.graphql package-lock.json -newer "$built" -not -path 'console/src/gql/*' -print -quit 2>/dev/null)" ]; then
+    echo "building the admin console (console/dist)" >&2
+    npx graphql-codegen --config console/codegen.ts
+    npx vite build --config console/vite.config.ts --logLevel warn
+  fi
+}
+
+ensure_chromium() {
+  # The console's end-to-end tests drive Debian's Chromium (playwright-core downloads no browser).
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "chromium is missing; installing it from Debian's packages" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+  fi
+}
