@@ -236,6 +236,8 @@ export class Database {
   private translate(error: unknown): unknown {
     if (error instanceof AppError) return error;
     const code = (error as { code?: string }).code ?? '';
+    // Not from the driver (a refusal rolling its transaction back, a bug): the caller's to handle and log.
+    if (code === '' && !(error as Error)?.message?.startsWith('Connection acquisition timed out')) return error;
     this.logger.error('neo4j error', { code, message: (error as Error).message });
     if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
       return new AppError('CONFLICT', 'The change conflicts with existing data (a duplicate key)');
