@@ -102,9 +102,10 @@ describe('GET /health and requests while Neo4j is down', () => {
   }, 400_000);
 
   it('a sync that failed on the outage is marked FAILED and frees its lease once Neo4j is back: Sync now works at once', async () => {
+    await t!.admin(`mutation { upsertUsers(users: [{ externalId: "h3", email: "h3@x.example", displayName: "H3" }]) { created } }`);
     await t!.admin(`mutation { upsertApps(apps: [{ externalId: "hr", name: "HR" }]) { created } }`);
     await t!.admin(`mutation { upsertEntitlements(entitlements: [{ externalId: "hr-staff", appExternalId: "hr", name: "Staff" }]) { created } }`);
-    await t!.admin(`mutation { upsertGrants(grants: [{ userExternalId: "h1", entitlementExternalId: "hr-staff" }]) { created } }`);
+    await t!.admin(`mutation { upsertGrants(grants: [{ userExternalId: "h3", entitlementExternalId: "hr-staff" }]) { created } }`);
     const entitlementId = (await t!.admin(`{ entitlementByExternalId(externalId: "hr-staff") { id } }`)).entitlementByExternalId.id;
     const profileId = (await t!.admin(`mutation { createAccessProfile(input: { name: "Staff" }) { id } }`)).createAccessProfile.id;
     await t!.admin(`mutation($p: ID!, $i: MembershipAutomationInput!) { setMembershipAutomation(profileId: $p, input: $i) { id } }`, {
@@ -135,5 +136,5 @@ describe('GET /health and requests while Neo4j is down', () => {
     await quiescent(t!);
     const finished = (await t!.admin(`query($id: ID!) { node(id: $id) { ... on SyncRun { state } } }`, { id: next.id })).node;
     expect(finished.state).toBe('COMPLETED');
-  }, 400_000);
+  }, 600_000);
 });
