@@ -6,6 +6,7 @@ import neo4j, { type Driver, type ManagedTransaction, type RecordShape } from 'n
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { cypherRegistry, type CypherRegistry } from './cypher.js';
+import { noDelayOnBoltSockets } from './no-delay.js';
 import { UnitOfWork, type CommitListener, type UnitFinisher } from './unit-of-work.js';
 
 export interface Neo4jConnection {
@@ -76,6 +77,7 @@ export class Database {
     connection: Neo4jConnection,
     readonly logger: Logger,
   ) {
+    noDelayOnBoltSockets();
     this.driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
       disableLosslessIntegers: true,
       maxTransactionRetryTime: connection.maxRetryMs ?? 15_000,
