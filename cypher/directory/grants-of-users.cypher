@@ -7,17 +7,24 @@
 // before anything is brought along, so a user with thousands of grants costs one page.
 UNWIND $userIds AS userId
 MATCH (u:User {id: userId})
+// The profiles the user is enrolled in, read once from the user's side (few grants) rather than
+// per grant from each profile's enrollment entitlement (all its members).
+WITH userId, u, CASE WHEN $withJustifiedBy THEN COLLECT {
+       MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(:Entitlement)<-[:ENROLLMENT_ENTITLEMENT]-(p:AccessProfile)
+       WITH DISTINCT p ORDER BY p.id
+       RETURN p
+     } ELSE [] END AS enrolled
 CALL {
-  WITH u
+  WITH u, enrolled
   MATCH (u)-[:HOLDS]->(g:Grant)
   WHERE $after IS NULL OR g.id > $after
-  WITH u, g ORDER BY g.id LIMIT $limit
+  WITH u, enrolled, g ORDER BY g.id LIMIT $limit
   MATCH (g)-[:OF]->(e:Entitlement)
   // One walk of the entitlement's relationships finds its app, profile and policies (four
   // patterns would walk its many grants four times).
-  WITH u, g, e, CASE WHEN $withEntitlements OR $withApps
+  WITH u, enrolled, g, e, CASE WHEN $withEntitlements OR $withApps
                   THEN [(e)-[r:OF_APP|ENROLLMENT_ENTITLEMENT|EXCLUSION_ENTITLEMENT|REQUEST_POLICY|REVOKE_POLICY]-(x) | [type(r), x]] END AS links
-  WITH u, g, e, links, CASE WHEN $withApps THEN head([l IN links WHERE l[0] = 'OF_APP' | l[1]]) END AS a
+  WITH u, enrolled, g, e, links, CASE WHEN $withApps THEN head([l IN links WHERE l[0] = 'OF_APP' | l[1]]) END AS a
   RETURN collect(g {.id, .grantedAt, direct: coalesce(g.direct, false), .enrolledVia, userId: u.id, entitlementId: e.id,
                     sourceProfileIds: [(g)-[:FROM_PROFILE]->(p:AccessProfile) | p.id]}) AS grants,
          collect(CASE WHEN $withEntitlements THEN e {.id, .externalId, .name, .kind,
@@ -26,15 +33,12 @@ CALL {
                    requestPolicyId: head([l IN links WHERE l[0] = 'REQUEST_POLICY' | l[1].id]),
                    revokePolicyId: head([l IN links WHERE l[0] = 'REVOKE_POLICY' | l[1].id])} END) AS entitlements,
          collect(CASE WHEN a IS NOT NULL THEN a {.id, .externalId, .name, .provisioning, ownerIds: [(a)-[:OWNED_BY]->(o:User) | o.id]} END) AS apps,
-         collect(CASE WHEN $withJustifiedBy THEN {grantId: g.id, profiles: COLLECT {
-                   MATCH (e)<-[:INCLUDES]-(p:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(:Entitlement)<-[:OF]-(:Grant)<-[:HOLDS]-(u)
-                   WITH DISTINCT p ORDER BY p.id
-                   RETURN p {.id, .name, .description, .allowEnrollmentRequests, .bypassItemRequestPolicies, .bypassItemRevokePolicies,
-                             .unenrollmentAction, .automationEnabled, .automationMode, .pauseOnAnomalies,
-                             enrollmentEntitlementId: head([(p)-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement) | en.id]),
-                             exclusionEntitlementId: head([(p)-[:EXCLUSION_ENTITLEMENT]->(ex:Entitlement) | ex.id]),
-                             enrollmentPolicyId: head([(p)-[:ENROLLMENT_POLICY]->(ep:Policy) | ep.id]),
-                             unenrollmentPolicyId: head([(p)-[:UNENROLLMENT_POLICY]->(up:Policy) | up.id])}
-                 }} END) AS justified
+         collect(CASE WHEN $withJustifiedBy THEN {grantId: g.id, profiles: [p IN enrolled WHERE (p)-[:INCLUDES]->(e) |
+                   p {.id, .name, .description, .allowEnrollmentRequests, .bypassItemRequestPolicies, .bypassItemRevokePolicies,
+                      .unenrollmentAction, .automationEnabled, .automationMode, .pauseOnAnomalies,
+                      enrollmentEntitlementId: head([(p)-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement) | en.id]),
+                      exclusionEntitlementId: head([(p)-[:EXCLUSION_ENTITLEMENT]->(ex:Entitlement) | ex.id]),
+                      enrollmentPolicyId: head([(p)-[:ENROLLMENT_POLICY]->(ep:Policy) | ep.id]),
+                      unenrollmentPolicyId: head([(p)-[:UNENROLLMENT_POLICY]->(up:Policy) | up.id])}]} END) AS justified
 }
 RETURN userId AS parentId, grants, entitlements, apps, justified, COUNT { (u)-[:HOLDS]->(:Grant) } AS total
