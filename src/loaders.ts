@@ -4,6 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import type { Database, Tx } from './db/database.js';
+import { pageLoaders } from './directory/pages.js';
 import { directoryReads, idListsByParent, idPagesByParent } from './directory/repository.js';
 import type { IdPage } from './directory/records.js';
 import { syncReads } from './sync/repository.js';
@@ -101,6 +102,7 @@ function unenrollmentLosses(db: Database): DataLoader<LossesKey, Map<string, str
 
 export function createLoaders(db: Database) {
   return {
+    ...pageLoaders(db),
     user: byId(db, 'user', directoryReads.usersById),
     app: byId(db, 'app', directoryReads.appsById),
     entitlement: byId(db, 'entitlement', directoryReads.entitlementsById),
@@ -114,10 +116,7 @@ export function createLoaders(db: Database) {
     itemsOfProfile: idLists(db, 'profiles/items-of-profiles', 'profileIds'),
     conditionOfProfile: idLists(db, 'profiles/condition-of-profiles', 'profileIds'),
     excludedOfProfile: idLists(db, 'profiles/excluded-of-profiles', 'profileIds'),
-    grantsOfUser: idPages(db, 'directory/grants-of-users', 'userIds'),
-    holdersOfEntitlement: idPages(db, 'directory/holders-of-entitlements', 'entitlementIds'),
     entitlementsOfApp: idPages(db, 'directory/entitlements-of-apps', 'appIds'),
-    membersOfProfile: idPages(db, 'profiles/members-of-profiles', 'profileIds'),
     syncRun: byId(db, 'syncRun', syncReads.runsByIds),
     stagedOfRun: byKey(
       db,

@@ -1,8 +1,11 @@
-// Takes $ids; returns the entitlements found with their app, profile and policies' ids.
+// Takes $ids; returns the entitlements found with their app, profile and policies' ids. One walk
+// of the entitlement's relationships finds all four (four patterns would walk its many grants
+// four times); directory/grants-of-users projects entitlements the same way.
 UNWIND $ids AS id
 MATCH (e:Entitlement {id: id})
-OPTIONAL MATCH (e)-[:OF_APP]->(a:App)
-OPTIONAL MATCH (p:AccessProfile)-[:ENROLLMENT_ENTITLEMENT|EXCLUSION_ENTITLEMENT]->(e)
-OPTIONAL MATCH (e)-[:REQUEST_POLICY]->(rq:Policy)
-OPTIONAL MATCH (e)-[:REVOKE_POLICY]->(rv:Policy)
-RETURN e {.id, .externalId, .name, .kind, appId: a.id, profileId: p.id, requestPolicyId: rq.id, revokePolicyId: rv.id} AS entitlement
+WITH e, [(e)-[r:OF_APP|ENROLLMENT_ENTITLEMENT|EXCLUSION_ENTITLEMENT|REQUEST_POLICY|REVOKE_POLICY]-(x) | [type(r), x.id]] AS links
+RETURN e {.id, .externalId, .name, .kind,
+          appId: head([l IN links WHERE l[0] = 'OF_APP' | l[1]]),
+          profileId: head([l IN links WHERE l[0] IN ['ENROLLMENT_ENTITLEMENT', 'EXCLUSION_ENTITLEMENT'] | l[1]]),
+          requestPolicyId: head([l IN links WHERE l[0] = 'REQUEST_POLICY' | l[1]]),
+          revokePolicyId: head([l IN links WHERE l[0] = 'REVOKE_POLICY' | l[1]])} AS entitlement

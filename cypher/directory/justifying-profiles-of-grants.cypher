@@ -3,4 +3,5 @@
 UNWIND $grantIds AS grantId
 MATCH (u:User)-[:HOLDS]->(:Grant {id: grantId})-[:OF]->(e:Entitlement)
 OPTIONAL MATCH (e)<-[:INCLUDES]-(p:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(:Entitlement)<-[:OF]-(:Grant)<-[:HOLDS]-(u)
+WITH grantId, p ORDER BY p.id
 RETURN grantId AS parentId, collect(DISTINCT p.id) AS ids

@@ -1,7 +1,7 @@
 // Takes $after, $limit, $search (null or a case-insensitive name fragment); returns one page
-// of entitlements (all kinds) ordered by id.
+// of entitlements (all kinds) ordered by id (walking the id index: see list-users).
 MATCH (e:Entitlement)
-WHERE ($after IS NULL OR e.id > $after) AND ($search IS NULL OR toLower(e.name) CONTAINS toLower($search))
+WHERE e.id > coalesce($after, '') AND ($search IS NULL OR toLower(e.name) CONTAINS toLower($search))
 WITH e ORDER BY e.id LIMIT $limit
 OPTIONAL MATCH (e)-[:OF_APP]->(a:App)
 OPTIONAL MATCH (p:AccessProfile)-[:ENROLLMENT_ENTITLEMENT|EXCLUSION_ENTITLEMENT]->(e)

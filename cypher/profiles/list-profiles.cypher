@@ -1,4 +1,5 @@
-// Takes $after, $limit; returns one page of profile ids ordered by id.
+// Takes $after, $limit; returns one page of profile ids ordered by id (walking the id index: see
+// directory/list-users).
 MATCH (p:AccessProfile)
-WHERE $after IS NULL OR p.id > $after
+WHERE p.id > coalesce($after, '')
 RETURN p.id AS id ORDER BY p.id LIMIT $limit

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { Availability, serviceUnavailable } from './availability.js';
 import type { Logger } from '../logger.js';
 import { cypherRegistry, type CypherRegistry } from './cypher.js';
+import { noDelayOnBoltSockets } from './no-delay.js';
 import { UnitOfWork, type CommitListener, type UnitFinisher } from './unit-of-work.js';
 
 export interface Neo4jConnection {
@@ -80,6 +81,7 @@ export class Database {
     connection: Neo4jConnection,
     readonly logger: Logger,
   ) {
+    noDelayOnBoltSockets();
     this.driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
       disableLosslessIntegers: true,
       maxTransactionRetryTime: connection.maxRetryMs ?? 15_000,

@@ -5,32 +5,33 @@ import { directoryReads } from './repository.js';
 export class DirectoryQueries {
   constructor(private readonly db: Database) {}
 
-  users(after: string | null, limit: number, search: string | null) {
-    return this.db.read('directory.users', (tx) => directoryReads.listUsers(tx, after, limit, search));
+  /** `withTotal`: count the whole list too (only when the client selects totalCount). */
+  users(after: string | null, limit: number, search: string | null, withTotal = true) {
+    return this.db.read('directory.users', (tx) => directoryReads.listUsers(tx, after, limit, search, withTotal));
   }
 
   userByExternalId(externalId: string) {
     return this.one(directoryReads.usersByExternalId, externalId);
   }
 
-  apps(after: string | null, limit: number) {
-    return this.db.read('directory.apps', (tx) => directoryReads.listApps(tx, after, limit));
+  apps(after: string | null, limit: number, withTotal = true) {
+    return this.db.read('directory.apps', (tx) => directoryReads.listApps(tx, after, limit, withTotal));
   }
 
   appByExternalId(externalId: string) {
     return this.one(directoryReads.appsByExternalId, externalId);
   }
 
-  entitlements(after: string | null, limit: number, search: string | null) {
-    return this.db.read('directory.entitlements', (tx) => directoryReads.listEntitlements(tx, after, limit, search));
+  entitlements(after: string | null, limit: number, search: string | null, withTotal = true) {
+    return this.db.read('directory.entitlements', (tx) => directoryReads.listEntitlements(tx, after, limit, search, withTotal));
   }
 
   entitlementByExternalId(externalId: string) {
     return this.one(directoryReads.entitlementsByExternalId, externalId);
   }
 
-  profileIds(after: string | null, limit: number) {
-    return this.db.read('directory.profileIds', (tx) => directoryReads.listProfileIds(tx, after, limit));
+  profileIds(after: string | null, limit: number, withTotal = true) {
+    return this.db.read('directory.profileIds', (tx) => directoryReads.listProfileIds(tx, after, limit, withTotal));
   }
 
   policies() {

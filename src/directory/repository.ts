@@ -25,21 +25,22 @@ export const directoryReads = {
   profilesById: async (tx: Tx, ids: readonly string[]) =>
     (await tx.run<Row<'profile', ProfileRecord>>('profiles/profiles-by-id', { ids })).map((r) => r.profile),
 
-  listUsers: async (tx: Tx, after: string | null, limit: number, search: string | null) => ({
+  // A page's total is counted only when the client selects totalCount (`withTotal`); else 0.
+  listUsers: async (tx: Tx, after: string | null, limit: number, search: string | null, withTotal = true) => ({
     records: (await tx.run<Row<'user', UserRecord>>('directory/list-users', { after, limit, search })).map((r) => r.user),
-    total: (await tx.one<{ total: number }>('directory/count-users', { search }))?.total ?? 0,
+    total: withTotal ? ((await tx.one<{ total: number }>('directory/count-users', { search }))?.total ?? 0) : 0,
   }),
-  listApps: async (tx: Tx, after: string | null, limit: number) => ({
+  listApps: async (tx: Tx, after: string | null, limit: number, withTotal = true) => ({
     records: (await tx.run<Row<'app', AppRecord>>('directory/list-apps', { after, limit })).map((r) => r.app),
-    total: (await tx.one<{ total: number }>('directory/count-apps'))?.total ?? 0,
+    total: withTotal ? ((await tx.one<{ total: number }>('directory/count-apps'))?.total ?? 0) : 0,
   }),
-  listEntitlements: async (tx: Tx, after: string | null, limit: number, search: string | null) => ({
+  listEntitlements: async (tx: Tx, after: string | null, limit: number, search: string | null, withTotal = true) => ({
     records: (await tx.run<Row<'entitlement', EntitlementRecord>>('directory/list-entitlements', { after, limit, search })).map((r) => r.entitlement),
-    total: (await tx.one<{ total: number }>('directory/count-entitlements', { search }))?.total ?? 0,
+    total: withTotal ? ((await tx.one<{ total: number }>('directory/count-entitlements', { search }))?.total ?? 0) : 0,
   }),
-  listProfileIds: async (tx: Tx, after: string | null, limit: number) => ({
+  listProfileIds: async (tx: Tx, after: string | null, limit: number, withTotal = true) => ({
     ids: (await tx.run<{ id: string }>('profiles/list-profiles', { after, limit })).map((r) => r.id),
-    total: (await tx.one<{ total: number }>('profiles/count-profiles'))?.total ?? 0,
+    total: withTotal ? ((await tx.one<{ total: number }>('profiles/count-profiles'))?.total ?? 0) : 0,
   }),
   listPolicies: async (tx: Tx) =>
     (await tx.run<Row<'policy', { id: string; name: string; steps: string }>>('policies/list-policies')).map((r) => parsePolicy(r.policy)),

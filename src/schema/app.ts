@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import { loadAll } from '../loaders.js';
-import { pageOf, toConnection } from './connection.js';
+import { pageOf, selectsField, toConnection } from './connection.js';
 import { AppConnection, AppRef, EntitlementConnection, UserRef } from './refs.js';
 
 export const ProvisioningMode = builder.enumType('ProvisioningMode', { values: ['AUTOMATIC', 'MANUAL'] as const });
@@ -29,9 +29,9 @@ builder.queryFields((t) => ({
   apps: t.field({
     type: AppConnection,
     args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: async (_root, args, context) => {
+    resolve: async (_root, args, context, info) => {
       const { first, after, limit } = pageOf(args, context);
-      const { records, total } = await context.services.directory.apps(after, limit);
+      const { records, total } = await context.services.directory.apps(after, limit, selectsField(info, 'totalCount'));
       for (const app of records) context.loaders.app.prime(app.id, app);
       return toConnection(records, first, total, (a) => a.id, after !== null);
     },

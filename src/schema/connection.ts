@@ -90,3 +90,22 @@ export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
     });
   return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections));
 }
+
+/**
+ * Whether the operation selects the field path (e.g. `edges.node.entitlement.app`) below this
+ * field, through fragments too: a nested page brings along the records the query will show.
+ */
+export function selectsPath(info: GraphQLResolveInfo, path: string): boolean {
+  const names = path.split('.');
+  const visit = (selections: readonly SelectionNode[], depth: number): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== names[depth]) return false;
+        return depth === names.length - 1 || (selection.selectionSet !== undefined && visit(selection.selectionSet.selections, depth + 1));
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections, depth);
+      const fragment = info.fragments[selection.name.value];
+      return fragment !== undefined && visit(fragment.selectionSet.selections, depth);
+    });
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections, 0));
+}

@@ -1,6 +1,7 @@
 import { builder } from '../builder.js';
 import { loadAll } from '../loaders.js';
-import { pageOf, toConnection } from './connection.js';
+import { primeGrants } from '../directory/pages.js';
+import { pageOf, selectsField, selectsPath, toConnection } from './connection.js';
 import { AccessProfileRef, AppRef, EntitlementConnection, EntitlementRef, GrantConnection, PolicyRef } from './refs.js';
 
 export const EntitlementKind = builder.enumType('EntitlementKind', { values: ['STANDARD', 'PROFILE_ENROLLMENT', 'PROFILE_EXCLUSION'] as const });
@@ -34,10 +35,10 @@ builder.node(EntitlementRef, {
       description: 'Who holds it; admins and auditors only',
       args: { first: t.arg.int(), after: t.arg.string() },
       authScopes: { readAll: true },
-      resolve: async (e, args, context) => {
+      resolve: async (e, args, context, info) => {
         const { first, after, limit } = pageOf(args, context);
-        const page = await context.loaders.holdersOfEntitlement.load({ parentId: e.id, after, limit });
-        return toConnection(await loadAll(context.loaders.grant, page.ids), first, page.total, (g) => g.id, after !== null);
+        const page = await context.loaders.holdersOfEntitlement.load({ parentId: e.id, after, limit, with: { withUsers: selectsPath(info, 'edges.node.user') } });
+        return toConnection(primeGrants(context.loaders, page), first, page?.total ?? 0, (g) => g.id, after !== null);
       },
     }),
     includedIn: t.field({
@@ -51,10 +52,10 @@ builder.queryFields((t) => ({
   entitlements: t.field({
     type: EntitlementConnection,
     args: { first: t.arg.int(), after: t.arg.string(), search: t.arg.string() },
-    resolve: async (_root, args, context) => {
+    resolve: async (_root, args, context, info) => {
       const { first, after, limit } = pageOf(args, context);
       const search = args.search?.trim() ? args.search.trim() : null;
-      const { records, total } = await context.services.directory.entitlements(after, limit, search);
+      const { records, total } = await context.services.directory.entitlements(after, limit, search, selectsField(info, 'totalCount'));
       for (const e of records) context.loaders.entitlement.prime(e.id, e);
       return toConnection(records, first, total, (e) => e.id, after !== null);
     },

@@ -1,8 +1,9 @@
 import { builder } from '../builder.js';
 import type { ProfileRecord } from '../directory/records.js';
 import { rawIdOf } from '../ids.js';
+import { primeUsers } from '../directory/pages.js';
 import { loadAll } from '../loaders.js';
-import { pageOf, toConnection } from './connection.js';
+import { pageOf, selectsField, toConnection } from './connection.js';
 import { AccessProfileConnection, AccessProfileRef, EntitlementRef, PolicyRef, UserConnection, UserRef } from './refs.js';
 
 export const AutomationMode = builder.enumType('AutomationMode', { values: ['SYNC_MEMBERS_ONLY', 'SYNC_MEMBERS_AND_ACCESS'] as const });
@@ -69,7 +70,7 @@ builder.node(AccessProfileRef, {
       resolve: async (p, args, context) => {
         const { first, after, limit } = pageOf(args, context);
         const page = await context.loaders.membersOfProfile.load({ parentId: p.id, after, limit });
-        return toConnection(await loadAll(context.loaders.user, page.ids), first, page.total, (u) => u.id, after !== null);
+        return toConnection(primeUsers(context.loaders, page), first, page?.total ?? 0, (u) => u.id, after !== null);
       },
     }),
   }),
@@ -120,9 +121,9 @@ builder.queryFields((t) => ({
   accessProfiles: t.field({
     type: AccessProfileConnection,
     args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: async (_root, args, context) => {
+    resolve: async (_root, args, context, info) => {
       const { first, after, limit } = pageOf(args, context);
-      const { ids, total } = await context.services.directory.profileIds(after, limit);
+      const { ids, total } = await context.services.directory.profileIds(after, limit, selectsField(info, 'totalCount'));
       return toConnection(await loadAll(context.loaders.profile, ids), first, total, (p) => p.id, after !== null);
     },
   }),

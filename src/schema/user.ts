@@ -2,7 +2,8 @@ import { canReadUser } from '../auth/viewer.js';
 import { builder } from '../builder.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
-import { pageOf, toConnection } from './connection.js';
+import { primeGrants } from '../directory/pages.js';
+import { pageOf, selectsField, selectsPath, toConnection } from './connection.js';
 import { AccessProfileRef, GrantConnection, UserConnection, UserRef } from './refs.js';
 
 export const UserStatus = builder.enumType('UserStatus', { values: ['ACTIVE', 'DISABLED'] as const });
@@ -33,10 +34,19 @@ builder.node(UserRef, {
       description: "The user's grants; the user themself, admins and auditors may read them",
       args: { first: t.arg.int(), after: t.arg.string() },
       authScopes: (user, _args, context) => canReadUser(context.viewer, user.id),
-      resolve: async (user, args, context) => {
+      resolve: async (user, args, context, info) => {
         const { first, after, limit } = pageOf(args, context);
-        const page = await context.loaders.grantsOfUser.load({ parentId: user.id, after, limit });
-        return toConnection(await loadAll(context.loaders.grant, page.ids), first, page.total, (g) => g.id, after !== null);
+        const page = await context.loaders.grantsOfUser.load({
+          parentId: user.id,
+          after,
+          limit,
+          with: {
+            withEntitlements: selectsPath(info, 'edges.node.entitlement'),
+            withApps: selectsPath(info, 'edges.node.entitlement.app'),
+            withJustifiedBy: selectsPath(info, 'edges.node.justifiedBy'),
+          },
+        });
+        return toConnection(primeGrants(context.loaders, page), first, page?.total ?? 0, (g) => g.id, after !== null);
       },
     }),
     memberships: t.field({
@@ -60,10 +70,10 @@ builder.queryFields((t) => ({
     type: UserConnection,
     args: { first: t.arg.int(), after: t.arg.string(), search: t.arg.string() },
     authScopes: { authenticated: true },
-    resolve: async (_root, args, context) => {
+    resolve: async (_root, args, context, info) => {
       const { first, after, limit } = pageOf(args, context);
       const search = args.search?.trim() ? args.search.trim() : null;
-      const { records, total } = await context.services.directory.users(after, limit, search);
+      const { records, total } = await context.services.directory.users(after, limit, search, selectsField(info, 'totalCount'));
       for (const user of records) context.loaders.user.prime(user.id, user);
       return toConnection(records, first, total, (u) => u.id, after !== null);
     },

@@ -1,0 +1,106 @@
+/**
+ * Nested pages that bring their records along (docs/decisions.md, "Reads: a page brings its
+ * records"): a user's grants, an entitlement's holders and a profile's members come back as
+ * records, not ids, and, when the query selects them, with the records one or two levels further
+ * down (a grant's entitlement and its app, the profiles that justify it, a holder's user), all in
+ * the page's one statement. Those records are primed into the request's loaders, so the fields
+ * that show them resolve exactly as before (same resolvers, same authorization) without another
+ * round trip. Parents asking for the same page and the same extras share one statement.
+ */
+import DataLoader from 'dataloader';
+import type { Database } from '../db/database.js';
+import type { AppRecord, EntitlementRecord, GrantRecord, ProfileRecord, UserRecord } from './records.js';
+
+/** A nested page asked for: the parent, the page, and which extras (boolean parameters of the statement) to bring. */
+export interface RecordPageKey<F extends string = string> {
+  parentId: string;
+  after: string | null;
+  limit: number;
+  with?: Partial<Record<F, boolean>>;
+}
+
+interface PageRow {
+  parentId: string;
+  total: number;
+}
+
+function recordPages<Row extends PageRow, F extends string>(db: Database, statement: string, parentParam: string, flags: readonly F[]): DataLoader<RecordPageKey<F>, Row | null> {
+  const flagsOf = (key: RecordPageKey<F>) => Object.fromEntries(flags.map((f) => [f, key.with?.[f] === true])) as Record<F, boolean>;
+  const groupOf = (key: RecordPageKey<F>) => `${key.after ?? ''}|${key.limit}|${flags.map((f) => (key.with?.[f] ? 1 : 0)).join('')}`;
+  return new DataLoader(
+    async (keys) => {
+      const groups = new Map<string, RecordPageKey<F>[]>();
+      for (const key of keys) groups.set(groupOf(key), [...(groups.get(groupOf(key)) ?? []), key]);
+      const found = new Map<string, Row>();
+      await Promise.all(
+        [...groups].map(async ([group, members]) => {
+          const { after, limit } = members[0]!;
+          const rows = await db.read(`loaders.${statement}`, (tx) =>
+            tx.run<Row>(statement, { [parentParam]: members.map((k) => k.parentId), after, limit, ...flagsOf(members[0]!) }),
+          );
+          for (const row of rows) found.set(`${row.parentId}|${group}`, row);
+        }),
+      );
+      return keys.map((key) => found.get(`${key.parentId}|${groupOf(key)}`) ?? null);
+    },
+    { cacheKeyFn: (key) => `${key.parentId}|${groupOf(key)}` },
+  );
+}
+
+export interface GrantPageRow extends PageRow {
+  grants: GrantRecord[];
+  entitlements: EntitlementRecord[];
+  apps: AppRecord[];
+  justified: { grantId: string; profiles: ProfileRecord[] }[];
+}
+export interface HolderPageRow extends PageRow {
+  grants: GrantRecord[];
+  users: UserRecord[];
+}
+export interface MemberPageRow extends PageRow {
+  users: UserRecord[];
+}
+
+export function pageLoaders(db: Database) {
+  return {
+    grantsOfUser: recordPages<GrantPageRow, 'withEntitlements' | 'withApps' | 'withJustifiedBy'>(db, 'directory/grants-of-users', 'userIds', [
+      'withEntitlements',
+      'withApps',
+      'withJustifiedBy',
+    ]),
+    holdersOfEntitlement: recordPages<HolderPageRow, 'withUsers'>(db, 'directory/holders-of-entitlements', 'entitlementIds', ['withUsers']),
+    membersOfProfile: recordPages<MemberPageRow, never>(db, 'profiles/members-of-profiles', 'profileIds', []),
+  };
+}
+
+/** The loaders a page's records are primed into. */
+interface Primed {
+  user: DataLoader<string, UserRecord | null>;
+  grant: DataLoader<string, GrantRecord | null>;
+  entitlement: DataLoader<string, EntitlementRecord | null>;
+  app: DataLoader<string, AppRecord | null>;
+  profile: DataLoader<string, ProfileRecord | null>;
+  justifyingProfilesOfGrant: DataLoader<string, string[]>;
+}
+
+/** Puts what a page brought into the request's loaders; returns the page's grants. */
+export function primeGrants(loaders: Primed, row: GrantPageRow | HolderPageRow | null): GrantRecord[] {
+  if (row === null) return [];
+  for (const g of row.grants) loaders.grant.prime(g.id, g);
+  if ('users' in row) for (const u of row.users) loaders.user.prime(u.id, u);
+  if ('entitlements' in row) {
+    for (const e of row.entitlements) loaders.entitlement.prime(e.id, e);
+    for (const a of row.apps) loaders.app.prime(a.id, a);
+    for (const { grantId, profiles } of row.justified) {
+      for (const p of profiles) loaders.profile.prime(p.id, p);
+      loaders.justifyingProfilesOfGrant.prime(grantId, profiles.map((p) => p.id));
+    }
+  }
+  return row.grants;
+}
+
+export function primeUsers(loaders: Primed, row: MemberPageRow | null): UserRecord[] {
+  if (row === null) return [];
+  for (const u of row.users) loaders.user.prime(u.id, u);
+  return row.users;
+}
