@@ -18,6 +18,7 @@ import { directoryReads } from '../src/directory/repository.js';
 import { createLogger } from '../src/logger.js';
 import type { TaskRequest } from '../src/workflow/records.js';
 import { startNeo4j } from '../scripts/neo4j.js';
+import { recordResult } from './lib/result.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10);
@@ -86,6 +87,11 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+    recordResult('cascade', [{ name: 'auto-approved cascade, item tasks', value: itemTasks / seconds, unit: 'tasks/s', target: { value: 5_000, higherIsBetter: true } }], {
+      users: USERS,
+      items: ITEMS,
+      chunk: CHUNK,
+    });
   } finally {
     await app.stop();
   }

@@ -21,6 +21,7 @@ import { encodeGlobalId } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j, stopNeo4j } from '../scripts/neo4j.js';
 import { generateOrg } from './org.js';
+import { recordResult } from './lib/result.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SIZES = {
@@ -266,6 +267,11 @@ try {
     const file = `bench/results/${new Date().toISOString().slice(0, 16).replace(/:/g, '')}-reads.json`;
     writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), graph: c, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, reads: summary }, null, 2));
     log(`wrote ${file}`);
+    recordResult(
+      'reads',
+      summary.map((row) => ({ name: row.label, value: row.ours.rps, peer: row.peer.rps, unit: 'req/s' })),
+      { users: SIZES.users, grants: c.grants, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
+    );
   } finally {
     for (const server of servers) await stopServer(server);
   }

@@ -21,6 +21,7 @@ import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type { SyncOutcome } from '../src/sync/records.js';
 import { startNeo4j, stopNeo4j } from '../scripts/neo4j.js';
+import { recordResult, type Figure } from './lib/result.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 500_000);
@@ -157,7 +158,8 @@ const runsNow = async () => (await run(`MATCH (r:SyncRun) RETURN count(r) AS n`)
 let runsBefore = await runsNow();
 const quiet = performance.now();
 await services.syncTriggers.scheduledRound();
-console.log(`scheduled round with nothing changed (${PROFILES} profiles): ${(seconds(quiet) * 1000).toFixed(0)} ms, ${(await runsNow()) - runsBefore} runs`);
+const quietSeconds = seconds(quiet);
+console.log(`scheduled round with nothing changed (${PROFILES} profiles): ${(quietSeconds * 1000).toFixed(0)} ms, ${(await runsNow()) - runsBefore} runs`);
 runsBefore = await runsNow();
 const full = performance.now();
 await services.syncTriggers.scheduledRound(Date.now());
@@ -194,6 +196,15 @@ console.log(
   `ingest -> enrollment task delay (debounce ${services.config.syncDebounceMs} ms, each ingest the first of its burst): median ${delays[Math.floor(delays.length / 2)]!.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${delays.at(-1)!.toFixed(0)} ms over ${delays.length} ingests`,
 );
 printTimings('ingest to task');
+
+const figures: Figure[] = [
+  { name: 'first sync, enrollment tasks', value: plain.enrolled / plain.took, unit: 'tasks/s', target: { value: 10_000, higherIsBetter: true } },
+  { name: `steady state, ${PROFILES} profiles one after another`, value: steadySeconds, unit: 's' },
+  { name: `scheduled round, nothing changed (${PROFILES} profiles)`, value: quietSeconds, unit: 's', target: { value: 1, higherIsBetter: false } },
+  { name: 'full reconciliation', value: fullSeconds, unit: 's', target: { value: 5, higherIsBetter: false } },
+  { name: 'ingest to enrollment task p99', value: p99, unit: 'ms', target: { value: 1000, higherIsBetter: false } },
+];
+recordResult('sync', figures, { users: USERS, grants: GRANTS, profiles: PROFILES, debounceMs: services.config.syncDebounceMs });
 
 await app.stop();
 if (ownNeo4j && process.env.BENCH_KEEP !== '1') await stopNeo4j('bench');
