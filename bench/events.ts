@@ -19,6 +19,7 @@ import { taskEvent } from '../src/events/domain.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j } from '../scripts/neo4j.js';
 import { recordResult } from './lib/result.js';
+import { graphqlAt } from './lib/graphql.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
@@ -46,16 +47,7 @@ async function main(): Promise<void> {
   const app = await buildApp(config, { logger: createLogger('error') });
   await app.start(0);
   const { services } = app;
-  const admin = async (query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(app.url(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data!;
-  };
+  const admin = (query: string, variables: Record<string, unknown>) => graphqlAt(app.url(), ADMIN_TOKEN, query, variables);
   await admin(`mutation($u: [UserInput!]!) { upsertUsers(users: $u) { created } }`, {
     u: [{ externalId: 'bench-user', email: 'bench@example.com', displayName: 'Bench User' }],
   });

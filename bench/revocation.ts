@@ -17,6 +17,7 @@ import { buildApp, type App } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j } from '../scripts/neo4j.js';
+import { graphqlAt } from './lib/graphql.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -30,16 +31,7 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);
 
-async function graphql(app: App, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const response = await fetch(app.url(), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
+const graphql = (app: App, query: string, variables: Record<string, unknown> = {}) => graphqlAt(app.url(), ADMIN_TOKEN, query, variables);
 
 async function main(): Promise<void> {
   const uri = process.env.NEO4J_URI ?? (await startNeo4j({ name: 'events', port: 7705 })).uri;

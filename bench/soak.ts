@@ -28,6 +28,7 @@ import { createServer } from 'node:net';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { startNeo4j } from '../scripts/neo4j.js';
 import { percentile, recordResult } from './lib/result.js';
+import { graphqlAt } from './lib/graphql.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
@@ -123,16 +124,7 @@ async function main(): Promise<void> {
   process.once('exit', stopApi);
   await waitForHealth(url);
 
-  const call = async (query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> => {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 300));
-    return body.data!;
-  };
+  const call = (query: string, variables: Record<string, unknown> = {}) => graphqlAt(`${url}/graphql`, TOKEN, query, variables);
 
   // The organisation, through the API as a partner would load it.
   const seedStart = performance.now();

@@ -28,6 +28,7 @@ import { createLogger } from '../src/logger.js';
 import type { TaskRequest } from '../src/workflow/records.js';
 import { startNeo4j } from '../scripts/neo4j.js';
 import { recordResult } from './lib/result.js';
+import { graphqlAt } from './lib/graphql.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -70,16 +71,7 @@ async function main(): Promise<void> {
   await app.start(0);
   const { services } = app;
   const url = app.url();
-  const post = async (token: string, query: string, variables: Record<string, unknown>): Promise<Record<string, any>> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: Record<string, any>; errors?: { message: string }[] };
-    if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
-    return body.data!;
-  };
+  const post = (token: string, query: string, variables: Record<string, unknown>) => graphqlAt(url, token, query, variables);
 
   try {
     await services.db.emptyGraph();
