@@ -48,14 +48,21 @@ async function someoneBlocked(): Promise<void> {
  */
 async function interleave<A, B>(first: (tx: Tx) => Promise<A>, second: (tx: Tx) => Promise<B>): Promise<{ first: A; second: B }> {
   const one = open();
-  const a = await first(one.tx);
   const two = open();
-  const pending = second(two.tx);
-  await someoneBlocked();
-  await one.raw.commit();
-  const b = await pending;
-  await two.raw.commit();
-  return { first: a, second: b };
+  try {
+    const a = await first(one.tx);
+    const pending = second(two.tx);
+    // A failure of the second must not go unhandled while the first still holds its locks.
+    pending.catch(() => undefined);
+    await someoneBlocked();
+    await one.raw.commit();
+    const b = await pending;
+    await two.raw.commit();
+    return { first: a, second: b };
+  } finally {
+    // A case that failed midway leaves neither transaction open (their locks would block the next reset).
+    for (const { raw } of [one, two]) if (raw.isOpen()) await raw.rollback().catch(() => undefined);
+  }
 }
 
 const lease = (profileId: string, holder: string, ttlMs = 60_000) => ({
@@ -263,14 +270,16 @@ describe('the event log and the audit chain under interleaved transactions', () 
     expect(rows).toEqual([{ seq: 1, type: 'A' }, { seq: 2, type: 'B' }, { seq: 3, type: 'C' }]);
   });
 
-  it("two writers of the audit chain: the second reads the head the first moved", async () => {
+  it("two sealing passes of the audit chain: the second reads the head the first moved", async () => {
     const lock = (tx: Tx) => tx.one<{ seq: number; lastHash: string }>('audit/lock-chain', { now: new Date().toISOString(), genesis: 'g' });
     await t.app.services.db.write('test.lease-race', lock); // the head exists
+    // A pending entry, chained by the first pass: seq 1, its hash h1.
+    const [pending] = await runCypher<{ id: string }>(t, `CREATE (e:AuditPending {unitId: 'u', ordinal: 0}) RETURN elementId(e) AS id`);
     const { first, second } = await interleave(
       async (tx) => {
         const head = await lock(tx);
-        const entry = { seq: head!.seq + 1, at: 'x', actorUserId: null, actorTokenId: null, actorKind: 'SYSTEM', action: 'A', subjectType: 'T', subjectId: 's', before: null, after: null, hash: 'h1', prevHash: head!.lastHash };
-        await tx.run('audit/append-entries', { entries: [entry], lastSeq: entry.seq, lastHash: 'h1' });
+        const entry = { elementId: pending!.id, seq: head!.seq + 1, hash: 'h1', prevHash: head!.lastHash };
+        expect(await tx.one('audit/seal-entries', { fromSeq: head!.seq, lastSeq: entry.seq, lastHash: 'h1', entries: [entry] })).toEqual({ sealed: 1 });
         return head;
       },
       lock,
