@@ -11,7 +11,8 @@
  * - <date>.json: the machine, the sizes, the commit, and every benchmark's figures;
  * - <date>.md: the same as a table a person can read;
  * - <date>.png: the chart (each figure against the peer or its target; the soak per minute).
- * A benchmark that fails is reported as failed and the others still run.
+ * A benchmark that fails is reported as failed and the others still run. Running some benchmarks
+ * again the same day at the same sizes replaces their figures in that day's report.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -113,6 +114,14 @@ for (const bench of benches) {
 
 mkdirSync(join('bench', 'results'), { recursive: true });
 const base = join('bench', 'results', report.date);
+// A later run of some benchmarks on the same day, at the same sizes, replaces theirs in the day's report.
+if (existsSync(`${base}.json`)) {
+  const earlier = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Report;
+  if (JSON.stringify(earlier.sizes) === JSON.stringify(report.sizes)) {
+    const ran = new Set(report.runs.map((r) => r.bench));
+    report.runs = [...earlier.runs.filter((r) => !ran.has(r.bench)), ...report.runs].sort((a, b) => ALL.indexOf(a.bench) - ALL.indexOf(b.bench));
+  }
+}
 writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(`${base}.md`, markdown(report));
 const results = report.runs.flatMap((r) => (r.result ? [r.result] : []));
