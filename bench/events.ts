@@ -18,7 +18,7 @@ import { parseConfig } from '../src/config.js';
 import { taskEvent } from '../src/events/domain.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j } from '../scripts/neo4j.js';
-import { recordResult } from './lib/result.js';
+import { percentile, recordResult } from './lib/result.js';
 import { graphqlAt } from './lib/graphql.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -28,10 +28,6 @@ const deadline = setTimeout(() => {
   process.stderr.write('bench/events: gave up after 5 minutes\n');
   process.exit(2);
 }, 300_000);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 async function main(): Promise<void> {
   const uri = process.env.NEO4J_URI ?? (await startNeo4j({ name: 'events', port: 7705 })).uri;
