@@ -197,6 +197,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     [
       services.syncTriggers.busy ? 'automatic syncs (a change waits for its debounce, or a sync runs)' : null,
       services.sync.busy ? 'a sync or resume' : null,
+      services.eventSequencer.busy ? 'sequencing events' : null,
       services.eventStream.busy ? 'event delivery' : null,
       services.notifier?.busy ? 'a webhook notification' : null,
       services.audit.sealer.busy ? 'chaining audit entries' : null,
@@ -205,6 +206,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     do {
       await services.syncTriggers.idle();
       await services.sync.idle();
+      await services.eventSequencer.idle();
       await services.eventStream.idle();
       await services.notifier?.idle();
       await services.audit.sealer.idle();

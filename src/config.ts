@@ -17,7 +17,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Query limits, abuse controls and input rules (docs/security.md). */
   security: SecurityConfig;
-  events: { pollMs: number; retentionHours: number; notifyBaseDelayMs: number };
+  events: { pollMs: number; retentionHours: number; notifyBaseDelayMs: number; sequenceCatchUpMs: number };
   /** Approval steps of tasks whose entitlement (or profile) names no policy (docs/workflow.md). */
   workflowDefaults: { requestSteps: PolicyStep[]; revokeSteps: PolicyStep[] };
 }
@@ -175,6 +175,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: integer('EVENTS_POLL_MS', 250, 10),
       retentionHours: integer('EVENTS_RETENTION_HOURS', 168, 1),
       notifyBaseDelayMs: integer('NOTIFY_BASE_DELAY_MS', 1000, 1),
+      // Events an instance left pending (it stopped between a write's commit and its sequencing pass) get their seqs within this.
+      sequenceCatchUpMs: integer('EVENTS_SEQUENCE_CATCH_UP_MS', 2000, 10),
     },
     workflowDefaults: { requestSteps: defaultPolicy('WORKFLOW_DEFAULT_REQUEST_POLICY', [{ approverType: 'MANAGER', userIds: [] }]), revokeSteps: defaultPolicy('WORKFLOW_DEFAULT_REVOKE_POLICY', []) },
   };

@@ -14,6 +14,7 @@ import { IngestService } from './directory/ingest.js';
 import { DirectoryQueries } from './directory/queries.js';
 import { InProcessBus, RedisBus, type EventBus } from './events/bus.js';
 import { appendEvents } from './events/log.js';
+import { EventSequencer } from './events/sequencer.js';
 import { EventStream } from './events/stream.js';
 import type { Logger } from './logger.js';
 import { ViewerRateLimits } from './security/rate-limit.js';
@@ -48,6 +49,8 @@ export interface Services {
   syncTriggers: SyncTriggers;
   audit: AuditService;
   analysis: AnalysisService;
+  /** Gives the events writes recorded pending their seqs, after commit. */
+  eventSequencer: EventSequencer;
   /** Live delivery of the event log on this instance. */
   eventStream: EventStream;
   /** Posts paused syncs to NOTIFY_WEBHOOK_URL; null when it is not set. */
@@ -59,11 +62,11 @@ export interface Services {
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
-  // Every write marks the profiles whose sync it concerns (sync/marks.ts) and appends what its unit
-  // of work recorded: its audit entries (pending: they take no shared lock, the sealer chains them
-  // after commit), then its events (last, so that the event log's counter, held to the commit, is
-  // held the shortest time). After it commits, event delivery starts, the sealer is asked for a
-  // pass and the sync triggers follow the entitlements whose holders it changed (wired below).
+  // Every write marks the profiles whose sync it concerns (sync/marks.ts) and records what its unit
+  // of work recorded: its audit entries and its events, both pending (they take no shared lock; the
+  // sealer chains the entries, the sequencer gives the events their seqs, after commit). After it
+  // commits, the sealer is asked for a pass, the sync triggers follow the entitlements whose
+  // holders it changed, and the write answers once its events are sequenced (wired below).
   db.finishWritesWith(markProfilesToSync);
   db.finishWritesWith(appendAudit);
   db.finishWritesWith(appendEvents);
@@ -88,12 +91,15 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const analysis = new AnalysisService(db, settings);
 
   const bus: EventBus = config.redisUrl ? new RedisBus(config.redisUrl, logger) : new InProcessBus();
-  const { pollMs, retentionHours, notifyBaseDelayMs } = config.events;
+  const { pollMs, retentionHours, notifyBaseDelayMs, sequenceCatchUpMs } = config.events;
   const eventStream = new EventStream(db, bus, logger, { pollMs, retentionMs: retentionHours * 3600_000 });
-  // Delivery starts as soon as a write that recorded events commits (the poll is the safety net).
-  db.onCommitted((unit) => {
-    if (unit.events.length > 0) eventStream.committed();
+  // A write's events are sequenced after it commits, before it answers (src/events/sequencer.ts);
+  // delivery starts as soon as a pass has sequenced some (the poll is the safety net).
+  const eventSequencer = new EventSequencer(db, logger, sequenceCatchUpMs);
+  db.settleWritesWith(async (unit) => {
+    if (unit.events.length > 0) await eventSequencer.sequenced();
   });
+  eventSequencer.onSequenced(() => eventStream.committed());
   const notifier = config.notifyWebhookUrl
     ? new WebhookNotifier(db, logger, { url: config.notifyWebhookUrl, publicUrl: config.publicUrl, baseDelayMs: notifyBaseDelayMs })
     : null;
@@ -101,15 +107,17 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
 
   syncTriggers.start();
   sealer.start();
+  eventSequencer.start();
   const stoppers = [
     () => syncTriggers.stop(),
     async () => sync.stop(),
     async () => {
+      await eventSequencer.stop();
       await notifier?.stop();
       await eventStream.stop();
     },
     () => sealer.stop(),
   ];
   const rateLimits = new ViewerRateLimits(config.security.rateLimit);
-  return { config, db, logger, settings, auth, ingest, directory, profiles, membership, missingAccess, tasks, workflow, sync, syncTriggers, audit, analysis, eventStream, notifier, stoppers, rateLimits };
+  return { config, db, logger, settings, auth, ingest, directory, profiles, membership, missingAccess, tasks, workflow, sync, syncTriggers, audit, analysis, eventSequencer, eventStream, notifier, stoppers, rateLimits };
 }

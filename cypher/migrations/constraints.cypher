@@ -23,6 +23,8 @@ CREATE CONSTRAINT api_token_hash IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.hash I
 CREATE CONSTRAINT settings_id IF NOT EXISTS FOR (n:Settings) REQUIRE n.id IS UNIQUE;
 CREATE INDEX audit_pending_at IF NOT EXISTS FOR (n:AuditPending) ON (n.at);
 CREATE INDEX audit_pending_unit IF NOT EXISTS FOR (n:AuditPending) ON (n.unitId);
+CREATE INDEX event_pending_stamp IF NOT EXISTS FOR (n:EventPending) ON (n.stamp);
+CREATE INDEX event_pending_unit IF NOT EXISTS FOR (n:EventPending) ON (n.unitId);
 CREATE INDEX user_email IF NOT EXISTS FOR (n:User) ON (n.email);
 CREATE INDEX user_display_name IF NOT EXISTS FOR (n:User) ON (n.displayName);
 CREATE INDEX entitlement_kind IF NOT EXISTS FOR (n:Entitlement) ON (n.kind);

@@ -8,7 +8,7 @@ import { Availability, serviceUnavailable } from './availability.js';
 import type { Logger } from '../logger.js';
 import { cypherRegistry, type CypherRegistry } from './cypher.js';
 import { noDelayOnBoltSockets } from './no-delay.js';
-import { UnitOfWork, type CommitListener, type UnitFinisher } from './unit-of-work.js';
+import { UnitOfWork, type CommitListener, type CommitSettler, type UnitFinisher } from './unit-of-work.js';
 
 export interface Neo4jConnection {
   uri: string;
@@ -168,16 +168,27 @@ export class Database {
 
   /**
    * What every write appends of what its unit recorded, after its work and inside its
-   * transaction, in the order given (the pending audit entries, then the event log last, so that
-   * its counter's lock is held the shortest time). Wired once, by the composition of the app.
+   * transaction, in the order given (the pending audit entries and pending events: neither takes
+   * a shared lock). Wired once, by the composition of the app.
    */
   finishWritesWith(finisher: UnitFinisher<Tx>): void {
     this.finishers.push(finisher);
   }
 
-  /** Told once after each write commits, with its unit (event delivery, holders-changed syncs). */
+  /** Told once after each write commits, with its unit (the sealer, holders-changed syncs). */
   onCommitted(listener: CommitListener): void {
     this.commitListeners.push(listener);
+  }
+
+  private readonly settlers: CommitSettler[] = [];
+
+  /**
+   * Awaited once after each write commits, after the listeners and before write() resolves (the
+   * event sequencer: a write answers once its events have their seqs). A settler's failure is
+   * logged, never the write's: its change has committed.
+   */
+  settleWritesWith(settler: CommitSettler): void {
+    this.settlers.push(settler);
   }
 
   /**
@@ -205,6 +216,13 @@ export class Database {
         listener(committed.unit);
       } catch (error) {
         this.logger.error('a commit listener failed', { message: (error as Error).message });
+      }
+    }
+    for (const settle of this.settlers) {
+      try {
+        await settle(committed.unit);
+      } catch (error) {
+        this.logger.warn('a write committed; what follows its commit failed and is retried in the background', { message: (error as Error).message });
       }
     }
     return committed.result;

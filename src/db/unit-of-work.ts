@@ -2,9 +2,10 @@
  * What one write transaction records beside its statements: the events it raises, the audit
  * changes it makes, and the entitlements whose holders it changed. The work records them on its
  * transaction's unit (`tx.unit`); the database seam (Database.write) gives every attempt a fresh
- * unit (the driver may retry the work), appends the events and the audit entries as the last
- * statements of the same transaction, and once it has committed tells the commit listeners
- * (event delivery, the sync's holders-changed trigger) exactly once. Nothing is recorded but
+ * unit (the driver may retry the work), records the events and the audit entries (pending) as the
+ * last statements of the same transaction, and once it has committed tells the commit listeners
+ * (the audit sealer, the sync's holders-changed trigger) exactly once and waits for its events to
+ * be sequenced (src/events/sequencer.ts). Nothing is recorded but
  * through a unit, and nothing is acted on before its commit.
  */
 import type { AuditActor, AuditChange } from '../audit/trail.js';
@@ -52,3 +53,6 @@ export type UnitFinisher<T> = (tx: T, unit: UnitOfWork) => Promise<void>;
 
 /** Told once a unit's transaction has committed. */
 export type CommitListener = (unit: UnitOfWork) => void;
+
+/** Awaited once a unit's transaction has committed, before the write answers. */
+export type CommitSettler = (unit: UnitOfWork) => Promise<void>;

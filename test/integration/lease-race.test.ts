@@ -4,7 +4,8 @@
  * TRANSACTIONS), then the first commits and the second's answer is checked. Each case is one of
  * the places where a statement reads a node that a concurrent statement is changing or removing:
  * the sync lease (release, takeover, renewal), a task's open key (cancel, close, create), and the
- * claim of an event's notification (prune).
+ * claim of an event's notification (prune), and the passes that sequence the event log and chain the
+ * audit trail.
  */
 import neo4j, { type Session, type Transaction } from 'neo4j-driver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,8 @@ let t: TestApp;
 const sessions: Session[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // No catch-up pass during a case: the sequencing case makes its own passes.
+  t = await startTestApp({ EVENTS_SEQUENCE_CATCH_UP_MS: '3600000' });
 });
 beforeEach(async () => resetGraph(t.app));
 afterAll(async () => {
@@ -259,15 +261,29 @@ describe('state transitions under interleaved transactions', () => {
 describe('the event log and the audit chain under interleaved transactions', () => {
   const event = (type: string) => ({ type, taskId: null, runId: null, profileId: null, userId: null, payload: null });
 
-  it('two appends to the event log: consecutive sequence numbers in commit order, none twice', async () => {
-    const { first, second } = await interleave(
-      (tx) => tx.one('events/append-events', { events: [event('A'), event('B')], now: new Date().toISOString() }),
-      (tx) => tx.one('events/append-events', { events: [event('C')], now: new Date().toISOString() }),
-    );
-    expect(first).toEqual({ lastSeq: 2 });
-    expect(second).toEqual({ lastSeq: 3 });
-    const rows = await runCypher(t, `MATCH (e:Event) RETURN e.seq AS seq, e.type AS type ORDER BY seq`);
-    expect(rows).toEqual([{ seq: 1, type: 'A' }, { seq: 2, type: 'B' }, { seq: 3, type: 'C' }]);
+  it('two sequencing passes of the event log: the second waits on the counter and continues after the seqs the first gave, none twice', async () => {
+    const at = new Date().toISOString();
+    const pending = (unitId: string, stamp: number, types: string[]) => types.map((type, ordinal) => ({ ...event(type), unitId, ordinal, stamp }));
+    const lock = (tx: Tx) => tx.one<{ head: number }>('events/lock-counter', { now: at });
+    await t.app.services.db.write('test.lease-race', lock); // the counter exists
+    // Two writes' events, committed pending: u1 (A, B) stamped before u2 (C).
+    await t.app.services.db.write('test.lease-race', (tx) => tx.run('events/record-pending-events', { events: [...pending('u2', 2.5, ['C']), ...pending('u1', 1.5, ['A', 'B'])], now: at }));
+    const pass = (limit: number) => async (tx: Tx) => tx.one('events/sequence-pending', { fromSeq: (await lock(tx))!.head, limit });
+    // The first pass takes one event, and with it the rest of its write's.
+    const { first, second } = await interleave(pass(1), pass(10));
+    expect(first).toEqual({ sequenced: 2, lastSeq: 2 });
+    expect(second).toEqual({ sequenced: 1, lastSeq: 3 });
+    const rows = await runCypher(t, `MATCH (e:Event) RETURN e.seq AS seq, e.type AS type, e.at = $at AS kept, e.unitId IS NULL AND e.stamp IS NULL AS clean ORDER BY seq`, { at });
+    expect(rows).toEqual([
+      { seq: 1, type: 'A', kept: true, clean: true },
+      { seq: 2, type: 'B', kept: true, clean: true },
+      { seq: 3, type: 'C', kept: true, clean: true },
+    ]);
+    expect(await runCypher(t, `MATCH (c:Counter {name: 'events'}) RETURN c.value AS head, COUNT { (:EventPending) } AS pending`)).toEqual([{ head: 3, pending: 0 }]);
+    // A pass that read a head the counter has left sequences nothing.
+    await t.app.services.db.write('test.lease-race', (tx) => tx.run('events/record-pending-events', { events: pending('u3', 3.5, ['D']), now: at }));
+    expect(await t.app.services.db.write('test.lease-race', (tx) => tx.one('events/sequence-pending', { fromSeq: 2, limit: 10 }))).toBeUndefined();
+    expect(await runCypher(t, `MATCH (e:EventPending) RETURN e.type AS type`)).toEqual([{ type: 'D' }]);
   });
 
   it("two sealing passes of the audit chain: the second reads the head the first moved", async () => {
@@ -291,7 +307,7 @@ describe('the event log and the audit chain under interleaved transactions', () 
 
 describe("an event's notification claim under interleaved transactions", () => {
   it('a prune still open when an instance claims the event: the claim wins nothing', async () => {
-    await runCypher(t, `CREATE (:Event {seq: 1, type: 'SYNC_PAUSED', at: '2000-01-01T00:00:00.000Z'})`);
+    await runCypher(t, `CREATE (:Counter {name: 'events', value: 1}), (:Event {seq: 1, type: 'SYNC_PAUSED', at: '2000-01-01T00:00:00.000Z'})`);
     const { first, second } = await interleave(
       (tx) => tx.one('events/prune-events', { before: new Date().toISOString(), limit: 10 }),
       (tx) => tx.run('events/claim-notification', { seq: 1, instance: 'i1', now: new Date().toISOString(), staleBefore: new Date(0).toISOString() }),
@@ -301,7 +317,7 @@ describe("an event's notification claim under interleaved transactions", () => {
   });
 
   it('two instances claiming one event at once: exactly one wins', async () => {
-    await runCypher(t, `CREATE (:Event {seq: 2, type: 'SYNC_PAUSED', at: $at})`, { at: new Date().toISOString() });
+    await runCypher(t, `CREATE (:Counter {name: 'events', value: 2}), (:Event {seq: 2, type: 'SYNC_PAUSED', at: $at})`, { at: new Date().toISOString() });
     const claim = (instance: string) => (tx: Tx) => tx.one<{ claimed: boolean }>('events/claim-notification', { seq: 2, instance, now: new Date().toISOString(), staleBefore: new Date(0).toISOString() });
     const { first, second } = await interleave(claim('i1'), claim('i2'));
     expect([first!.claimed, second!.claimed]).toEqual([true, false]);
