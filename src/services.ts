@@ -6,14 +6,13 @@
 import { AnalysisService } from './analysis/service.js';
 import { AuditService } from './audit/service.js';
 import { AuditSealer } from './audit/sealer.js';
-import { appendAudit, recordsAudit } from './audit/trail.js';
+import { recordsAudit } from './audit/trail.js';
 import { AuthService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { IngestService } from './directory/ingest.js';
 import { DirectoryQueries } from './directory/queries.js';
 import { InProcessBus, RedisBus, type EventBus } from './events/bus.js';
-import { appendEvents } from './events/log.js';
 import { EventSequencer } from './events/sequencer.js';
 import { EventStream } from './events/stream.js';
 import type { Logger } from './logger.js';
@@ -22,6 +21,7 @@ import { WebhookNotifier } from './notify/webhook.js';
 import { MembershipService } from './profiles/membership.js';
 import { MissingAccessService } from './profiles/missing-access.js';
 import { ProfileService } from './profiles/service.js';
+import { recordPending } from './pending.js';
 import { SettingsService } from './settings/service.js';
 import { markProfilesToSync } from './sync/marks.js';
 import { SyncService } from './sync/runner.js';
@@ -63,13 +63,12 @@ export interface Services {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   // Every write marks the profiles whose sync it concerns (sync/marks.ts) and records what its unit
-  // of work recorded: its audit entries and its events, both pending (they take no shared lock; the
+  // of work recorded: its audit entries and its events, both pending, in one statement (src/pending.ts: no shared lock; the
   // sealer chains the entries, the sequencer gives the events their seqs, after commit). After it
   // commits, the sealer is asked for a pass, the sync triggers follow the entitlements whose
   // holders it changed, and the write answers once its events are sequenced (wired below).
   db.finishWritesWith(markProfilesToSync);
-  db.finishWritesWith(appendAudit);
-  db.finishWritesWith(appendEvents);
+  db.finishWritesWith(recordPending);
 
   const settings = new SettingsService(db, config);
   const auth = new AuthService(db, config.adminToken);

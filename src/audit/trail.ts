@@ -1,7 +1,8 @@
 /**
  * The audit trail's write side. A change records its entries on the unit of work of the
  * transaction that makes it (`recordAudit`), and the engine tallies the bulk task work it does
- * (`tallyTasks`); `appendAudit` appends them last inside that transaction (a Database finisher):
+ * (`tallyTasks`); `pendingEntriesOf` gives them to src/pending.ts, which records them last inside
+ * that transaction (a Database finisher):
  * an entry commits with its change or not at all, and a retried attempt starts from a fresh unit.
  *
  * The write only records its entries as pending (`(:AuditPending)`, no seq, no hash): it takes no
@@ -217,17 +218,18 @@ function taskSummary(unit: UnitOfWork): AuditChange | null {
 export type PendingEntry = Omit<AuditEntryRecord, 'seq' | 'hash' | 'prevHash'> & { unitId: string; ordinal: number };
 
 /**
- * Records the unit's audit changes as pending entries, last inside its transaction (a Database
- * finisher): they commit with the change or not at all, and are chained after commit.
+ * The unit's audit changes as pending entries (its summary of bulk task work last), to be recorded
+ * last inside its transaction (src/pending.ts, a Database finisher): they commit with the change
+ * or not at all, and are chained after commit. Empty when the unit recorded nothing.
  */
-export async function appendAudit(tx: Tx, unit: UnitOfWork): Promise<void> {
+export function pendingEntriesOf(unit: UnitOfWork): PendingEntry[] {
   const changes = [...unit.auditChanges];
   const summary = taskSummary(unit);
   if (summary) changes.push({ actor: SYSTEM_ACTOR, change: summary });
-  if (changes.length === 0) return;
+  if (changes.length === 0) return [];
   const at = now();
   const unitId = newId();
-  const entries: PendingEntry[] = changes.map(({ actor, change }, ordinal) => ({
+  return changes.map(({ actor, change }, ordinal) => ({
     unitId,
     ordinal,
     at,
@@ -240,5 +242,4 @@ export async function appendAudit(tx: Tx, unit: UnitOfWork): Promise<void> {
     before: change.before === undefined || change.before === null ? null : canonicalJson(change.before),
     after: change.after === undefined || change.after === null ? null : canonicalJson(change.after),
   }));
-  await tx.run('audit/record-pending', { entries });
 }

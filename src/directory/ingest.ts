@@ -127,8 +127,15 @@ export class IngestService {
         const turning = await tx.one<{ ids: string[] }>('directory/users-turning-disabled', { externalIds: part });
         tx.unit.recordEvents((turning?.ids ?? []).map((id) => credentialEvent('USER_DISABLED', id, null)));
       }
-      for (const part of batchesOf(rows, CHUNK)) tally(await tx.run('directory/upsert-users', { rows: part, now: at }), result);
-      for (const part of batchesOf(rows, CHUNK)) await tx.run('directory/set-user-managers', { rows: part });
+      // Managers are linked for the rows whose manager changed (a re-ingest that keeps them skips it).
+      const relink = new Set<string>();
+      for (const part of batchesOf(rows, CHUNK)) {
+        const counted = await tx.run<{ outcome: string; rows: number; managerChanged: string[] }>('directory/upsert-users', { rows: part, now: at });
+        tally(counted, result);
+        for (const row of counted) for (const id of row.managerChanged) relink.add(id);
+      }
+      const managed = rows.filter((r) => relink.has(r.externalId));
+      for (const part of batchesOf(managed, CHUNK)) await tx.run('directory/set-user-managers', { rows: part });
       if (changedAnything(result)) recordAudit(tx, actor, { action: 'INGEST_USERS', subjectType: 'User', after: { ...result, externalIds: rows.map((r) => r.externalId) } });
       return result;
     });

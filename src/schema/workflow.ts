@@ -8,8 +8,16 @@ import { rawIdOf } from '../ids.js';
 import type { TaskRecord } from '../workflow/records.js';
 import { TaskRef } from './refs.js';
 
-async function reloadTask(context: Context, id: string): Promise<TaskRecord> {
+/**
+ * The task after the mutation: as its transaction committed it when the service read it there
+ * (primed into the request's loader, so the answer costs no read), else read again.
+ */
+async function reloadTask(context: Context, id: string, committed: TaskRecord | null = null): Promise<TaskRecord> {
   context.loaders.task.clear(id);
+  if (committed) {
+    context.loaders.task.prime(id, committed);
+    return committed;
+  }
   return (await context.loaders.task.load(id))!;
 }
 
@@ -34,8 +42,8 @@ builder.mutationFields((t) => ({
     args: { taskId: t.arg.id({ required: true }), comment: t.arg.string() },
     resolve: async (_root, args, context) => {
       const id = taskIdOf(args.taskId);
-      await context.services.workflow.decide(context.viewer!, id, true, args.comment ?? null);
-      return reloadTask(context, id);
+      const committed = await context.services.workflow.decide(context.viewer!, id, true, args.comment ?? null);
+      return reloadTask(context, id, committed);
     },
   }),
   denyTask: t.field({
@@ -45,8 +53,8 @@ builder.mutationFields((t) => ({
     args: { taskId: t.arg.id({ required: true }), comment: t.arg.string() },
     resolve: async (_root, args, context) => {
       const id = taskIdOf(args.taskId);
-      await context.services.workflow.decide(context.viewer!, id, false, args.comment ?? null);
-      return reloadTask(context, id);
+      const committed = await context.services.workflow.decide(context.viewer!, id, false, args.comment ?? null);
+      return reloadTask(context, id, committed);
     },
   }),
   completeProvisioning: t.field({
@@ -56,8 +64,8 @@ builder.mutationFields((t) => ({
     args: { taskId: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       const id = taskIdOf(args.taskId);
-      await context.services.workflow.completeProvisioning(context.viewer!, id);
-      return reloadTask(context, id);
+      const committed = await context.services.workflow.completeProvisioning(context.viewer!, id);
+      return reloadTask(context, id, committed);
     },
   }),
   failProvisioning: t.field({
@@ -67,8 +75,8 @@ builder.mutationFields((t) => ({
     args: { taskId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
       const id = taskIdOf(args.taskId);
-      await context.services.workflow.failProvisioning(context.viewer!, id, args.reason);
-      return reloadTask(context, id);
+      const committed = await context.services.workflow.failProvisioning(context.viewer!, id, args.reason);
+      return reloadTask(context, id, committed);
     },
   }),
   cancelTask: t.field({
@@ -79,8 +87,8 @@ builder.mutationFields((t) => ({
     args: { taskId: t.arg.id({ required: true }), reason: t.arg.string() },
     resolve: async (_root, args, context) => {
       const id = taskIdOf(args.taskId);
-      await context.services.workflow.cancel(context.viewer!, id, args.reason ?? null);
-      return reloadTask(context, id);
+      const committed = await context.services.workflow.cancel(context.viewer!, id, args.reason ?? null);
+      return reloadTask(context, id, committed);
     },
   }),
 }));

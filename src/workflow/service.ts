@@ -10,7 +10,7 @@ import type { PolicyStep } from '../directory/records.js';
 import { badInput, conflict, forbidden } from '../errors.js';
 import { newId, noSuch, now } from '../ids.js';
 import type { TaskService } from './tasks.js';
-import type { TaskOrigin, TaskRequest, TaskState } from './records.js';
+import type { TaskOrigin, TaskRecord, TaskRequest, TaskState } from './records.js';
 import { taskEvent } from '../events/domain.js';
 import { Outcome } from './engine.js';
 import { canSeeTask, mayDecide, mayProvision, type TaskFacts } from './rules.js';
@@ -28,6 +28,9 @@ interface LockedTask {
   userId: string;
   entitlementId: string;
   requestedById: string | null;
+  closedById: string | null;
+  /** Who recorded a decision on it (any step). */
+  deciderIds: string[];
   approverIds: string[];
   profileId: string | null;
   provisioning: 'AUTOMATIC' | 'MANUAL';
@@ -70,7 +73,7 @@ export class WorkflowService {
   }
 
   /** The audit entry of a decision on one task: its state before (as locked) and after the work. */
-  private async audit(tx: Tx, viewer: Viewer, action: AuditAction, task: LockedTask, details: Record<string, unknown>): Promise<void> {
+  private async audit(tx: Tx, viewer: Viewer, action: AuditAction, task: LockedTask, details: Record<string, unknown>): Promise<TaskRecord | null> {
     const [after] = await this.tasks.byIds(tx, [task.id]);
     recordAudit(tx, viewer, {
       action,
@@ -79,6 +82,7 @@ export class WorkflowService {
       before: { state: task.state, step: task.currentStep, kind: task.kind, userId: task.userId, entitlementId: task.entitlementId },
       after: { state: after?.state ?? null, step: after?.currentStep ?? null, ...details },
     });
+    return after ?? null;
   }
 
   /**
@@ -88,9 +92,9 @@ export class WorkflowService {
    */
   private async lock(tx: Tx, viewer: Viewer, taskId: string): Promise<LockedTask> {
     const task = await tx.one<LockedTask>('workflow/lock-task', { id: taskId, now: now() });
-    if (!task) throw noSuch('Task', taskId);
-    const [seen] = await this.tasks.byIds(tx, [taskId]);
-    if (!seen || !canSeeTask(viewer, seen)) throw noSuch('Task', taskId);
+    if (!task || !canSeeTask(viewer, { ...factsOf(task), requestedById: task.requestedById, closedById: task.closedById ?? null, deciderIds: task.deciderIds })) {
+      throw noSuch('Task', taskId);
+    }
     return task;
   }
 
@@ -137,9 +141,10 @@ export class WorkflowService {
    * admin credential decides too, but only the tasks that went to the admins while no user holds
    * the ADMIN role (workflow/rules.ts); its decision is recorded as the credential's.
    */
-  async decide(viewer: Viewer, taskId: string, approved: boolean, comment: string | null): Promise<void> {
+  async decide(viewer: Viewer, taskId: string, approved: boolean, comment: string | null): Promise<TaskRecord | null> {
     checkText('A comment', comment);
     const reviewerId = viewer.userId;
+    let after: TaskRecord | null = null;
     await this.unit('decide', async (tx, outcome) => {
       const task = await this.lock(tx, viewer, taskId);
       if (task.userId === reviewerId) throw forbidden('Nobody decides a task about their own access');
@@ -154,10 +159,8 @@ export class WorkflowService {
             : "You are not an approver of this task's current step",
         );
       }
-      if (reviewerId !== null) {
-        const decidedBefore = await tx.one<{ decided: boolean }>('workflow/has-decided', { taskId, userId: reviewerId });
-        if (decidedBefore?.decided) throw conflict('You already decided an earlier step of this task');
-      }
+      // Read with the task, after its lock: a decision committed meanwhile is among them.
+      if (reviewerId !== null && task.deciderIds.includes(reviewerId)) throw conflict('You already decided an earlier step of this task');
       await tx.run('workflow/record-approval', { taskId, id: newId(), byId: reviewerId, approved, comment, step, now: now() });
       const ref = { id: task.id, userId: task.userId, profileId: task.profileId };
       if (!approved) {
@@ -165,7 +168,7 @@ export class WorkflowService {
         // A denied rule enrollment or unenrollment sticks: the rule does not ask again (docs/sync.md).
         if (task.origin === 'SYNC') await tx.run('workflow/record-membership-decision', { taskId, now: now() });
         outcome.events.push(taskEvent('TASK_DENIED', ref, { byId: reviewerId, step, comment }));
-        await this.audit(tx, viewer, 'TASK_DENIED', task, { comment });
+        after = await this.audit(tx, viewer, 'TASK_DENIED', task, { comment });
         return;
       }
       const steps = JSON.parse(task.steps ?? '[]') as PolicyStep[];
@@ -173,34 +176,39 @@ export class WorkflowService {
       if (next) {
         const [entered] = await this.engine.enterSteps(tx, [{ id: taskId, step: step + 1, approverType: next.approverType, userIds: next.userIds ?? [] }]);
         outcome.events.push(taskEvent('TASK_STEP_APPROVED', ref, { byId: reviewerId, step, comment, nextStep: step + 1, approverIds: entered?.approverIds ?? [], awaitingAdmins: entered?.awaitingAdmins ?? false }));
-        await this.audit(tx, viewer, 'TASK_STEP_APPROVED', task, { comment });
+        after = await this.audit(tx, viewer, 'TASK_STEP_APPROVED', task, { comment });
         return;
       }
       outcome.events.push(taskEvent('TASK_APPROVED', ref, { byId: reviewerId, step, comment }));
       await this.engine.approve(tx, [taskId], outcome, 0);
-      await this.audit(tx, viewer, 'TASK_APPROVED', task, { comment });
+      after = await this.audit(tx, viewer, 'TASK_APPROVED', task, { comment });
     });
+    return after;
   }
 
   /** The owner of a MANUAL app (or an admin) reports the task provisioned (scope `provision`). */
-  async completeProvisioning(viewer: Viewer, taskId: string): Promise<void> {
+  async completeProvisioning(viewer: Viewer, taskId: string): Promise<TaskRecord | null> {
+    let after: TaskRecord | null = null;
     await this.unit('completeProvisioning', async (tx, outcome) => {
       const task = await this.lockForProvisioning(tx, viewer, taskId);
       await this.engine.complete(tx, [task.id], outcome, 0, viewer.userId);
-      await this.audit(tx, viewer, 'PROVISIONING_COMPLETED', task, {});
+      after = await this.audit(tx, viewer, 'PROVISIONING_COMPLETED', task, {});
     });
+    return after;
   }
 
   /** The provisioner could not carry the change out: the task ends FAILED with the reason. */
-  async failProvisioning(viewer: Viewer, taskId: string, reason: string): Promise<void> {
+  async failProvisioning(viewer: Viewer, taskId: string, reason: string): Promise<TaskRecord | null> {
     if (reason.trim() === '') throw badInput('A reason is required');
     checkText('A reason', reason);
+    let after: TaskRecord | null = null;
     await this.unit('failProvisioning', async (tx, outcome) => {
       const task = await this.lockForProvisioning(tx, viewer, taskId);
       await tx.run('workflow/close-tasks', { ids: [taskId], from: 'PENDING_PROVISIONING', to: 'FAILED', reason, byId: viewer.userId, now: now() });
       outcome.events.push(taskEvent('TASK_FAILED', task, { byId: viewer.userId, reason }));
-      await this.audit(tx, viewer, 'PROVISIONING_FAILED', task, { reason });
+      after = await this.audit(tx, viewer, 'PROVISIONING_FAILED', task, { reason });
     });
+    return after;
   }
 
   private async lockForProvisioning(tx: Tx, viewer: Viewer, taskId: string): Promise<LockedTask> {
@@ -211,8 +219,9 @@ export class WorkflowService {
   }
 
   /** The requester of a task (or its subject, for a self-service request) or an admin withdraws it. */
-  async cancel(viewer: Viewer, taskId: string, reason: string | null): Promise<void> {
+  async cancel(viewer: Viewer, taskId: string, reason: string | null): Promise<TaskRecord | null> {
     checkText('A reason', reason);
+    let after: TaskRecord | null = null;
     await this.unit('cancel', async (tx, outcome) => {
       const task = await this.lock(tx, viewer, taskId);
       const own = viewer.userId !== null && (task.requestedById === viewer.userId || (task.origin === 'SELF_SERVICE' && task.userId === viewer.userId));
@@ -221,7 +230,8 @@ export class WorkflowService {
         throw conflict(`The task is already closed (it is ${task.state})`, { state: task.state });
       }
       await this.engine.cancel(tx, [taskId], reason ?? 'Cancelled', viewer.userId, outcome);
-      await this.audit(tx, viewer, 'TASK_CANCELLED', task, { reason: reason ?? 'Cancelled' });
+      after = await this.audit(tx, viewer, 'TASK_CANCELLED', task, { reason: reason ?? 'Cancelled' });
     });
+    return after;
   }
 }

@@ -99,7 +99,8 @@ describe('concurrent writes on two instances sharing one Neo4j', () => {
     const session = t.app.services.db.driver.session({ defaultAccessMode: neo4j.session.WRITE });
     const blocker = session.beginTransaction();
     try {
-      await blocker.run(t.app.services.db.cypher.get('events/lock-counter'), { now: new Date().toISOString() });
+      // A pass of nothing (limit 0) that stays open: it holds the counter as any pass does.
+      await blocker.run(t.app.services.db.cypher.get('events/sequence-pending'), { now: new Date().toISOString(), limit: neo4j.int(0) });
       let answered = false;
       const write = other.app.services.tasks.create([{ kind: 'GRANT', origin: 'ADMIN', userId: users[21]!, entitlementId: entitlements[3]! }]).then((r) => {
         answered = true;

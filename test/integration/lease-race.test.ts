@@ -10,7 +10,7 @@
 import neo4j, { type Session, type Transaction } from 'neo4j-driver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Tx } from '../../src/db/database.js';
-import { resetGraph, runCypher, startTestApp, type TestApp } from '../helpers/app.js';
+import { quiescent, resetGraph, runCypher, startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 const sessions: Session[] = [];
@@ -264,12 +264,11 @@ describe('the event log and the audit chain under interleaved transactions', () 
   it('two sequencing passes of the event log: the second waits on the counter and continues after the seqs the first gave, none twice', async () => {
     const at = new Date().toISOString();
     const pending = (unitId: string, stamp: number, types: string[]) => types.map((type, ordinal) => ({ ...event(type), unitId, ordinal, stamp }));
-    const lock = (tx: Tx) => tx.one<{ head: number }>('events/lock-counter', { now: at });
-    await t.app.services.db.write('test.lease-race', lock); // the counter exists
+    const pass = (limit: number) => (tx: Tx) => tx.one('events/sequence-pending', { now: at, limit });
+    await t.app.services.db.write('test.lease-race', pass(10)); // the counter exists
     // Two writes' events, committed pending: u1 (A, B) stamped before u2 (C).
-    await t.app.services.db.write('test.lease-race', (tx) => tx.run('events/record-pending-events', { events: [...pending('u2', 2.5, ['C']), ...pending('u1', 1.5, ['A', 'B'])], now: at }));
-    const pass = (limit: number) => async (tx: Tx) => tx.one('events/sequence-pending', { fromSeq: (await lock(tx))!.head, limit });
-    // The first pass takes one event, and with it the rest of its write's.
+    await t.app.services.db.write('test.lease-race', (tx) => tx.run('db/record-pending', { entries: [], events: [...pending('u2', 2.5, ['C']), ...pending('u1', 1.5, ['A', 'B'])], now: at }));
+    // The first pass takes one event, and with it the rest of its write's; the second waits for its commit.
     const { first, second } = await interleave(pass(1), pass(10));
     expect(first).toEqual({ sequenced: 2, lastSeq: 2 });
     expect(second).toEqual({ sequenced: 1, lastSeq: 3 });
@@ -279,11 +278,9 @@ describe('the event log and the audit chain under interleaved transactions', () 
       { seq: 2, type: 'B', kept: true, clean: true },
       { seq: 3, type: 'C', kept: true, clean: true },
     ]);
-    expect(await runCypher(t, `MATCH (c:Counter {name: 'events'}) RETURN c.value AS head, COUNT { (:EventPending) } AS pending`)).toEqual([{ head: 3, pending: 0 }]);
-    // A pass that read a head the counter has left sequences nothing.
-    await t.app.services.db.write('test.lease-race', (tx) => tx.run('events/record-pending-events', { events: pending('u3', 3.5, ['D']), now: at }));
-    expect(await t.app.services.db.write('test.lease-race', (tx) => tx.one('events/sequence-pending', { fromSeq: 2, limit: 10 }))).toBeUndefined();
-    expect(await runCypher(t, `MATCH (e:EventPending) RETURN e.type AS type`)).toEqual([{ type: 'D' }]);
+    // Nothing pending: a pass changes nothing.
+    expect(await t.app.services.db.write('test.lease-race', pass(10))).toEqual({ sequenced: 0, lastSeq: 3 });
+    expect(await runCypher(t, `MATCH (c:Counter {name: 'events'}) RETURN c.value AS head, COUNT { (:EventPending) } AS pending, COUNT { (:Event) } AS events`)).toEqual([{ head: 3, pending: 0, events: 3 }]);
   });
 
   it("two sealing passes of the audit chain: the second reads the head the first moved", async () => {
@@ -307,7 +304,9 @@ describe('the event log and the audit chain under interleaved transactions', () 
 
 describe("an event's notification claim under interleaved transactions", () => {
   it('a prune still open when an instance claims the event: the claim wins nothing', async () => {
+    // A consistent log (its counter at its last seq), delivered before the prune empties it.
     await runCypher(t, `CREATE (:Counter {name: 'events', value: 1}), (:Event {seq: 1, type: 'SYNC_PAUSED', at: '2000-01-01T00:00:00.000Z'})`);
+    await quiescent(t);
     const { first, second } = await interleave(
       (tx) => tx.one('events/prune-events', { before: new Date().toISOString(), limit: 10 }),
       (tx) => tx.run('events/claim-notification', { seq: 1, instance: 'i1', now: new Date().toISOString(), staleBefore: new Date(0).toISOString() }),
@@ -317,7 +316,7 @@ describe("an event's notification claim under interleaved transactions", () => {
   });
 
   it('two instances claiming one event at once: exactly one wins', async () => {
-    await runCypher(t, `CREATE (:Counter {name: 'events', value: 2}), (:Event {seq: 2, type: 'SYNC_PAUSED', at: $at})`, { at: new Date().toISOString() });
+    await runCypher(t, `CREATE (:Counter {name: 'events', value: 2}), (:Event {seq: 1, type: 'SYNC_PAUSED', at: $at}), (:Event {seq: 2, type: 'SYNC_PAUSED', at: $at})`, { at: new Date().toISOString() });
     const claim = (instance: string) => (tx: Tx) => tx.one<{ claimed: boolean }>('events/claim-notification', { seq: 2, instance, now: new Date().toISOString(), staleBefore: new Date(0).toISOString() });
     const { first, second } = await interleave(claim('i1'), claim('i2'));
     expect([first!.claimed, second!.claimed]).toEqual([true, false]);
