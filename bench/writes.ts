@@ -49,6 +49,13 @@ function sealerLine(audit: object): string[] {
   return [`  chained after commit: ${sealer.sealedCount} entries in ${sealer.passes} sealing passes (${(sealer.sealedCount / sealer.passes).toFixed(1)} per pass)`];
 }
 
+/** How the events were sequenced, when the event log has a sequencer (seqs given after commit). */
+function sequencerLine(services: object): string[] {
+  const sequencer = (services as { eventSequencer?: { passes: number; sequencedCount: number } }).eventSequencer;
+  if (!sequencer || sequencer.passes === 0) return [];
+  return [`  sequenced after commit: ${sequencer.sequencedCount} events in ${sequencer.passes} passes (${(sequencer.sequencedCount / sequencer.passes).toFixed(1)} per pass)`];
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -171,6 +178,7 @@ async function main(): Promise<void> {
         ...results.map(line),
         `  audit chain: ${verification.ok ? 'intact' : `BROKEN at ${verification.firstBrokenSeq} (${verification.problem})`}, ${verification.checked} entries verified in ${verifyMs.toFixed(0)} ms`,
         ...sealerLine(services.audit),
+        ...sequencerLine(services),
         'slowest statements:',
         ...services.db.slowestStatements().map((s) => `  ${s}`),
         '',
