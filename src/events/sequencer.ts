@@ -1,6 +1,6 @@
 /**
  * The event log's sequencer: gives the events that writes recorded as pending their seqs, after
- * those writes committed. One pass is one statement in one write transaction: it locks the log's counter
+ * those writes committed. One pass is one statement in one auto-commit transaction: it locks the log's counter
  * (`(:Counter {name: 'events'})`), takes the pending events (oldest stamp first, a bounded page,
  * never splitting one write's events), gives them consecutive seqs after the counter and moves it.
  * Many writes' events go in one pass, so the counter's lock is taken once per pass instead of once
@@ -126,11 +126,12 @@ export class EventSequencer {
     }
   }
 
-  /** One statement: the counter is locked before the pending events are read (see the file). */
+  /**
+   * One statement in an auto-commit transaction (one round trip): the counter is locked before
+   * the pending events are read (see the file), and everything it did commits at once.
+   */
   private async pass(): Promise<number> {
-    return this.db.write('events.sequence', async (tx) => {
-      const done = await tx.one<{ sequenced: number; lastSeq: number }>('events/sequence-pending', { now: now(), limit: PAGE });
-      return Number(done?.sequenced ?? 0);
-    });
+    const [done] = await this.db.autoCommit<{ sequenced: number; lastSeq: number }>('events/sequence-pending', { now: now(), limit: PAGE });
+    return Number(done?.sequenced ?? 0);
   }
 }
