@@ -63,8 +63,9 @@ export interface Services {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   // Every write marks the profiles whose sync it concerns (sync/marks.ts) and records what its unit
-  // of work recorded: its audit entries and its events, both pending, in one statement (src/pending.ts: no shared lock; the
-  // sealer chains the entries, the sequencer gives the events their seqs, after commit). After it
+  // of work recorded: its audit entries and its events, both pending, in one statement
+  // (src/pending.ts; no shared lock: the sealer chains the entries, the sequencer gives the events
+  // their seqs, after commit). After it
   // commits, the sealer is asked for a pass, the sync triggers follow the entitlements whose
   // holders it changed, and the write answers once its events are sequenced (wired below).
   db.finishWritesWith(markProfilesToSync);

@@ -51,8 +51,8 @@ export class AuditSealer {
 
   /** Starts the catch-up: a pass now (what a crash left) and every CATCH_UP_MS. */
   start(): void {
-    this.request();
-    this.timer = setInterval(() => this.request(), CATCH_UP_MS);
+    this.catchUp();
+    this.timer = setInterval(() => this.catchUp(), CATCH_UP_MS);
     this.timer.unref();
   }
 
@@ -67,6 +67,12 @@ export class AuditSealer {
   request(): void {
     if (this.stopped) return;
     this.committed = true;
+    this.catchUp();
+  }
+
+  /** A pass (after a look, unless a commit asked for it), its failure logged: the next one retries. */
+  private catchUp(): void {
+    if (this.stopped) return;
     this.sealed().catch((error: Error) => this.logger.warn('audit: a sealing pass failed; the next one chains what it left', { message: error.message }));
   }
 
