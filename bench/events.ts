@@ -59,8 +59,10 @@ async function main(): Promise<void> {
     entitlementIds.push(Buffer.from(e, 'base64').toString().split(':')[1]!);
   }
 
-  // What each subscriber saw: task id -> arrival time.
+  // What each subscriber saw: task id -> arrival time; a task twice at one subscriber is a duplicate.
   const arrivals = new Map<string, number[]>();
+  const seenBy = Array.from({ length: SUBSCRIBERS }, () => new Set<string>());
+  let duplicated = 0;
   const waiting = new Map<string, { count: number; done: () => void }>();
   const clients: Client[] = [];
   const wsUrl = app.url().replace(/^http/, 'ws');
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
           const event = result.data?.taskEvents;
           if (!event || event.type !== 'TASK_APPROVED') return;
           const taskId = Buffer.from(event.task.id, 'base64').toString().split(':')[1]!;
+          if (seenBy[i]!.has(taskId)) {
+            duplicated += 1;
+            return;
+          }
+          seenBy[i]!.add(taskId);
           const list = arrivals.get(taskId) ?? [];
           list.push(at);
           arrivals.set(taskId, list);
@@ -95,6 +102,7 @@ async function main(): Promise<void> {
 
   const delays: number[] = [];
   let missing = 0;
+  const executionsBefore = app.liveResults.executions;
   for (let i = 0; i < EVENTS; i += 1) {
     const committedAt = await services.db.write('bench.events', async (tx) => {
       const { created, existing } = await services.tasks.createIn(tx, [{ kind: 'GRANT', origin: 'ADMIN', userId, entitlementId: entitlementIds[i]! }]);
@@ -115,7 +123,8 @@ async function main(): Promise<void> {
   const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
   process.stdout.write(
     [
-      `events bench: ${SUBSCRIBERS} subscribers (graphql-ws on loopback, one process), ${EVENTS} committed task changes, ${delays.length} deliveries, ${missing} missing`,
+      `events bench: ${SUBSCRIBERS} subscribers (graphql-ws on loopback, one process), ${EVENTS} committed task changes, ${delays.length} deliveries, ${missing} missing, ${duplicated} duplicated`,
+      `  executions of the events: ${app.liveResults.executions - executionsBefore} (one per event and visibility class; all subscribers are one admin)`,
       `  connect+subscribe all: ${fmt(connectMs)}`,
       `  commit -> delivery: median ${fmt(percentile(delays, 50))}, p99 ${fmt(percentile(delays, 99))}, max ${fmt(delays.at(-1) ?? 0)}`,
       '',
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
       { name: `commit to delivery p99, ${SUBSCRIBERS} subscribers`, value: percentile(delays, 99), unit: 'ms', target: { value: 100, higherIsBetter: false } },
       { name: `commit to delivery median, ${SUBSCRIBERS} subscribers`, value: percentile(delays, 50), unit: 'ms' },
       { name: 'deliveries lost', value: missing, unit: 'deliveries', target: { value: 0, higherIsBetter: false } },
+      { name: 'deliveries duplicated', value: duplicated, unit: 'deliveries', target: { value: 0, higherIsBetter: false } },
     ],
     { subscribers: SUBSCRIBERS, events: EVENTS },
   );
