@@ -11,6 +11,7 @@ import { rawIdOf } from '../../src/ids.js';
 import { asLogged } from '../helpers/events-log.js';
 import { ADMIN_TOKEN, resetGraph, startTestApp, type TestApp } from '../helpers/app.js';
 import { collect, subscribed, wsClient, type Collector } from '../helpers/events-ws.js';
+import { sseSubscribe } from '../helpers/events-sse.js';
 import { idOf, ingestOrg, tokenFor } from '../helpers/fixtures.js';
 
 let t: TestApp;
@@ -47,15 +48,19 @@ describe('live events resolved once per visibility class', () => {
     const names = ['manager', 'own', 'ownAgain', 'other', 'adminA', 'adminB', 'auditor', 'bootstrap'] as const;
     const clients = Object.fromEntries(names.map((name) => [name, wsClient(t.url, name === 'bootstrap' ? ADMIN_TOKEN : tokens[name]!)]));
     const subs = await subscribed(t, names.length, () => Object.fromEntries(names.map((name) => [name, collect(clients[name]!, 'taskEvents', TASK_EVENTS)])) as Record<(typeof names)[number], Collector>);
+    // The same class over SSE: yoga's HTTP subscriptions go through the same subscribe.
+    const sse = await subscribed(t, 1, () => sseSubscribe(t.url, tokens.adminB!, 'taskEvents', TASK_EVENTS));
 
     // A task of u1's: its TASK_CREATED reaches everyone who may see it; then one more event on it.
     const { created } = await t.app.services.tasks.create([{ kind: 'GRANT', origin: 'ADMIN', userId: rawIdOf('User', ids.u1!), entitlementId: ids.entitlement! }]);
     const taskId = created[0]!;
     const seeing = ['manager', 'own', 'ownAgain', 'adminA', 'adminB', 'auditor', 'bootstrap'] as const;
     for (const name of seeing) await subs[name].until((events) => events.length >= 1);
+    await sse.until((stream) => stream.events().length >= 1);
     const before = { executions: t.app.liveResults.executions, reused: t.app.liveResults.reused };
     await t.app.services.db.write('test.events', async (tx) => tx.unit.recordEvents(asLogged([{ type: 'TASK_APPROVED', taskId, userId: rawIdOf('User', ids.u1!) }])));
     for (const name of seeing) await subs[name].until((events) => events.length >= 2);
+    await sse.until((stream) => stream.events().length >= 2);
     for (const name of seeing) expect(subs[name].events().map((e) => e.type)).toEqual(['TASK_CREATED', 'TASK_APPROVED']);
     // u1 and readers of everything see the role; the manager sees the task but not u1's role.
     for (const name of ['own', 'ownAgain', 'adminA', 'adminB', 'auditor', 'bootstrap'] as const) {
@@ -65,11 +70,13 @@ describe('live events resolved once per visibility class', () => {
     expect(subs.manager.events().map(userRoleOf)).toEqual([null, null]);
     const refused = subs.manager.results.flatMap((r) => r.errors ?? []);
     expect(refused.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(sse.events().map(userRoleOf)).toEqual(['USER', 'USER']);
     // Another user's task never reaches u2, shared execution or not.
     expect(subs.other.events()).toEqual([]);
-    // Five classes saw it: the two admins (one class), the bootstrap admin, the auditor, u1 (two tokens, one class), the manager.
+    // Five classes saw it: the two admins (one class, with the SSE stream), the bootstrap admin, the auditor, u1 (two tokens, one class), the manager.
     expect(t.app.liveResults.executions - before.executions).toBe(5);
-    expect(t.app.liveResults.reused - before.reused).toBe(2);
+    expect(t.app.liveResults.reused - before.reused).toBe(3);
+    sse.close();
     await Promise.all(Object.values(clients).map((c) => c.dispose()));
   });
 
