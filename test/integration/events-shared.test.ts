@@ -58,9 +58,26 @@ describe('live events resolved once per visibility class', () => {
     for (const name of seeing) await subs[name].until((events) => events.length >= 1);
     await sse.until((stream) => stream.events().length >= 1);
     const before = { executions: t.app.liveResults.executions, reused: t.app.liveResults.reused };
-    await t.app.services.db.write('test.events', async (tx) => tx.unit.recordEvents(asLogged([{ type: 'TASK_APPROVED', taskId, userId: rawIdOf('User', ids.u1!) }])));
-    for (const name of seeing) await subs[name].until((events) => events.length >= 2);
-    await sse.until((stream) => stream.events().length >= 2);
+    // The reads while the event is delivered, by unit of work.
+    const db = t.app.services.db;
+    const read = db.read.bind(db);
+    const reads: string[] = [];
+    db.read = ((unit, work) => {
+      reads.push(unit);
+      return read(unit, work);
+    }) as typeof db.read;
+    try {
+      await db.write('test.events', async (tx) => tx.unit.recordEvents(asLogged([{ type: 'TASK_APPROVED', taskId, userId: rawIdOf('User', ids.u1!) }])));
+      for (const name of seeing) await subs[name].until((events) => events.length >= 2);
+      await sse.until((stream) => stream.events().length >= 2);
+    } finally {
+      db.read = read;
+    }
+    // No subscriber's credential is read for an event (it is in memory), and the task's user is
+    // loaded once per class that executed the event (5), not once per subscriber (9).
+    expect(reads.filter((unit) => unit.startsWith('auth.'))).toEqual([]);
+    expect(reads).toContain('events.enrich');
+    expect(reads.filter((unit) => unit === 'loaders.user').length).toBeLessThanOrEqual(5);
     for (const name of seeing) expect(subs[name].events().map((e) => e.type)).toEqual(['TASK_CREATED', 'TASK_APPROVED']);
     // u1 and readers of everything see the role; the manager sees the task but not u1's role.
     for (const name of ['own', 'ownAgain', 'adminA', 'adminB', 'auditor', 'bootstrap'] as const) {
