@@ -9,8 +9,10 @@
 // its open key is read again: a task that a concurrent transaction closed (cancelled, denied, done)
 // while this one waited has lost its open key, and the task is made anew rather than the closed
 // one returned. Only found tasks take that lock and recheck; a task created now is already locked
-// by its creation. A task created with steps enters its first step here, as workflow/enter-steps
-// would put it (approverType, approverUserIds: the policy's step 0; null when it has no steps):
+// by its creation. A task was created now when it carries this row's id (set on creation; ids are
+// new), so a second row of the same open key in one batch gets the first row's task, as found. A
+// task created with steps enters its first step here, as workflow/enter-steps would put it
+// (approverType, approverUserIds: the policy's step 0; null when it has no steps):
 // its approvers are the subject's manager (MANAGER), the owners of the entitlement's app
 // (APP_OWNERS) or the named users (USERS), never the subject themself nor a disabled user, and
 // nobody means the admins (awaitingAdmins). Returns per row the task id, whether it was created
@@ -19,15 +21,15 @@ UNWIND $rows AS row
 MATCH (u:User {id: row.userId})
 MATCH (e:Entitlement {id: row.entitlementId})
 MERGE (found:Task {openKey: row.openKey})
-  ON CREATE SET found.isNew = true
+  ON CREATE SET found.id = row.id
 WITH row, u, e, found
 CALL {
-  WITH found
-  WITH found WHERE found.isNew
+  WITH row, found
+  WITH found WHERE found.id = row.id
   RETURN found AS t
   UNION
   WITH row, found
-  WITH row, found WHERE found.isNew IS NULL
+  WITH row, found WHERE NOT coalesce(found.id = row.id, false)
   SET found._lock = true
   REMOVE found._lock
   WITH row, found
@@ -39,18 +41,16 @@ CALL {
     WITH row, found
     WITH row WHERE found.openKey IS NULL OR found.openKey <> row.openKey
     MERGE (t:Task {openKey: row.openKey})
-      ON CREATE SET t.isNew = true
+      ON CREATE SET t.id = row.id
     RETURN t
   }
   RETURN t
 }
-WITH row, t, u, e, coalesce(t.isNew, false) AS created
-REMOVE t.isNew
-WITH row, t, u, e, created
+WITH row, t, u, e, coalesce(t.id = row.id, false) AS created
 CALL {
   WITH row, t, u, e, created
   WITH row, t, u, e WHERE created
-  SET t.id = row.id, t.kind = row.kind, t.origin = row.origin,
+  SET t.kind = row.kind, t.origin = row.origin,
       t.reason = row.reason, t.enrollVia = row.enrollVia,
       t.steps = row.steps, t.policyId = row.policyId, t.createdAt = $now, t.updatedAt = $now
   SET t += CASE WHEN row.approved THEN {state: 'PENDING_PROVISIONING', awaitingAdmins: false, approvedAt: $now}
