@@ -1,7 +1,8 @@
 import { builder } from '../builder.js';
 import { loadAll } from '../loaders.js';
 import { primeGrants } from '../directory/pages.js';
-import { pageOf, selectsField, selectsPath, toConnection } from './connection.js';
+import { pageOf, selectsField, toConnection } from './connection.js';
+import { holdersKey } from './page-keys.js';
 import { AccessProfileRef, AppRef, EntitlementConnection, EntitlementRef, GrantConnection, PolicyRef } from './refs.js';
 
 export const EntitlementKind = builder.enumType('EntitlementKind', { values: ['STANDARD', 'PROFILE_ENROLLMENT', 'PROFILE_EXCLUSION'] as const });
@@ -36,8 +37,8 @@ builder.node(EntitlementRef, {
       args: { first: t.arg.int(), after: t.arg.string() },
       authScopes: { readAll: true },
       resolve: async (e, args, context, info) => {
-        const { first, after, limit } = pageOf(args, context);
-        const page = await context.loaders.holdersOfEntitlement.load({ parentId: e.id, after, limit, with: { withUsers: selectsPath(info, 'edges.node.user') } });
+        const { first, after, key } = holdersKey(e.id, args, context, info);
+        const page = await context.loaders.holdersOfEntitlement.load(key);
         return toConnection(primeGrants(context.loaders, page), first, page?.total ?? 0, (g) => g.id, after !== null);
       },
     }),

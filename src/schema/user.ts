@@ -3,7 +3,8 @@ import { builder } from '../builder.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
 import { primeGrants } from '../directory/pages.js';
-import { pageOf, selectsField, selectsPath, toConnection } from './connection.js';
+import { pageOf, selectsField, toConnection } from './connection.js';
+import { grantsKey } from './page-keys.js';
 import { AccessProfileRef, GrantConnection, UserConnection, UserRef } from './refs.js';
 
 export const UserStatus = builder.enumType('UserStatus', { values: ['ACTIVE', 'DISABLED'] as const });
@@ -35,17 +36,8 @@ builder.node(UserRef, {
       args: { first: t.arg.int(), after: t.arg.string() },
       authScopes: (user, _args, context) => canReadUser(context.viewer, user.id),
       resolve: async (user, args, context, info) => {
-        const { first, after, limit } = pageOf(args, context);
-        const page = await context.loaders.grantsOfUser.load({
-          parentId: user.id,
-          after,
-          limit,
-          with: {
-            withEntitlements: selectsPath(info, 'edges.node.entitlement'),
-            withApps: selectsPath(info, 'edges.node.entitlement.app'),
-            withJustifiedBy: selectsPath(info, 'edges.node.justifiedBy'),
-          },
-        });
+        const { first, after, key } = grantsKey(user.id, args, context, info);
+        const page = await context.loaders.grantsOfUser.load(key);
         return toConnection(primeGrants(context.loaders, page), first, page?.total ?? 0, (g) => g.id, after !== null);
       },
     }),
