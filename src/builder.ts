@@ -6,6 +6,7 @@ import { canIngest, canReadAll, hasScope, isAdmin, whatIsMissing, type Scope, ty
 import type { Context } from './context.js';
 import { AppError, badInput } from './errors.js';
 import { decodeGlobalId } from './ids.js';
+import SyncNodeIdsPlugin from './sync-node-ids.js';
 import type { GraphQLResolveInfo } from 'graphql';
 
 /**
@@ -48,7 +49,8 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: string; Output: string } };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin],
+  // SyncNodeIdsPlugin last: its id resolver is the innermost, inside scope-auth's checks.
+  plugins: [ScopeAuthPlugin, RelayPlugin, SyncNodeIdsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

@@ -14,11 +14,11 @@ builder.node(EntitlementRef, {
     externalId: t.exposeString('externalId', { nullable: true }),
     name: t.exposeString('name'),
     kind: t.field({ type: EntitlementKind, resolve: (e) => e.kind }),
-    app: t.field({ type: AppRef, nullable: true, resolve: (e, _args, context) => (e.appId ? context.loaders.app.load(e.appId) : null) }),
+    app: t.field({ type: AppRef, nullable: true, resolve: (e, _args, context) => (e.appId ? context.loaders.app.get(e.appId) : null) }),
     profile: t.field({
       type: AccessProfileRef,
       nullable: true,
-      resolve: (e, _args, context) => (e.profileId ? context.loaders.profile.load(e.profileId) : null),
+      resolve: (e, _args, context) => (e.profileId ? context.loaders.profile.get(e.profileId) : null),
     }),
     requestPolicy: t.field({
       type: PolicyRef,

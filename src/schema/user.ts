@@ -27,7 +27,7 @@ builder.node(UserRef, {
     manager: t.field({
       type: UserRef,
       nullable: true,
-      resolve: (user, _args, context) => (user.managerId ? context.loaders.user.load(user.managerId) : null),
+      resolve: (user, _args, context) => (user.managerId ? context.loaders.user.get(user.managerId) : null),
     }),
     grants: t.field({
       nullable: true,
