@@ -28,6 +28,8 @@ interface PageSpec<F extends string> {
   statement: string;
   parentParam: string;
   flags: readonly F[];
+  /** Parameters of the statement a page by parent ids leaves at rest. */
+  rest?: Record<string, unknown>;
 }
 
 const flagsOf = <F extends string>(spec: PageSpec<F>, key: RecordPageKey<F>) => Object.fromEntries(spec.flags.map((f) => [f, key.with?.[f] === true])) as Record<F, boolean>;
@@ -44,7 +46,7 @@ function recordPages<Row extends PageRow, F extends string>(db: Database, spec: 
         [...groups].map(async ([group, members]) => {
           const { after, limit } = members[0]!;
           const rows = await db.read(`loaders.${statement}`, (tx) =>
-            tx.run<Row>(statement, { [parentParam]: members.map((k) => k.parentId), after, limit, ...flagsOf(spec, members[0]!), withParent: false }),
+            tx.run<Row>(statement, { [parentParam]: members.map((k) => k.parentId), after, limit, ...flagsOf(spec, members[0]!), withParent: false, ...spec.rest }),
           );
           for (const row of rows) found.set(`${row.parentId}|${group}`, row);
         }),
@@ -70,7 +72,12 @@ export interface MemberPageRow extends PageRow {
 }
 
 const PAGES = {
-  grantsOfUser: { statement: 'directory/grants-of-users', parentParam: 'userIds', flags: ['withEntitlements', 'withApps', 'withJustifiedBy'] } as PageSpec<
+  grantsOfUser: {
+    statement: 'directory/grants-of-users',
+    parentParam: 'userIds',
+    flags: ['withEntitlements', 'withApps', 'withJustifiedBy'],
+    rest: { usersAfter: null, usersLimit: 0, search: null },
+  } as PageSpec<
     'withEntitlements' | 'withApps' | 'withJustifiedBy'
   >,
   holdersOfEntitlement: { statement: 'directory/holders-of-entitlements', parentParam: 'entitlementIds', flags: ['withUsers'] } as PageSpec<'withUsers'>,
@@ -111,9 +118,37 @@ export async function pageWithParent<P extends keyof PageTypes>(
       limit: key.limit,
       ...flagsOf(spec, key),
       withParent: true,
+      ...spec.rest,
     }),
   );
   return rows[0] ?? null;
+}
+
+/**
+ * A page of users (as directory/list-users reads it) and, for each, their page of grants, in one
+ * statement (directory/grants-of-users with $userIds null), in id order: `users` brings the
+ * grants the field below it will ask for (src/schema/users-fold.ts). `grants` is each user's
+ * grants page key without its parent id.
+ */
+export async function usersWithGrants(
+  db: Database,
+  users: { after: string | null; limit: number; search: string | null },
+  grants: Omit<RecordPageKey<PageTypes['grantsOfUser']['flag']>, 'parentId'>,
+): Promise<(GrantPageRow & { parent: UserRecord })[]> {
+  const spec = PAGES.grantsOfUser;
+  const rows = await db.read('fold.directory/grants-of-users', (tx) =>
+    tx.run<GrantPageRow & { parent: UserRecord }>(spec.statement, {
+      userIds: null,
+      usersAfter: users.after,
+      usersLimit: users.limit,
+      search: users.search,
+      after: grants.after,
+      limit: grants.limit,
+      ...flagsOf(spec, { ...grants, parentId: '' }),
+      withParent: true,
+    }),
+  );
+  return rows.sort((a, b) => (a.parent.id < b.parent.id ? -1 : a.parent.id > b.parent.id ? 1 : 0));
 }
 
 /** The loaders a page's records are primed into. */

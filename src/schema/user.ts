@@ -5,6 +5,7 @@ import { loadAll } from '../loaders.js';
 import { primeGrants } from '../directory/pages.js';
 import { pageOf, selectsField, toConnection } from './connection.js';
 import { grantsKey } from './page-keys.js';
+import { usersWithTheirGrants } from './users-fold.js';
 import { AccessProfileRef, GrantConnection, UserConnection, UserRef } from './refs.js';
 
 export const UserStatus = builder.enumType('UserStatus', { values: ['ACTIVE', 'DISABLED'] as const });
@@ -65,7 +66,11 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context, info) => {
       const { first, after, limit } = pageOf(args, context);
       const search = args.search?.trim() ? args.search.trim() : null;
-      const { records, total } = await context.services.directory.users(after, limit, search, selectsField(info, 'totalCount'));
+      const withTotal = selectsField(info, 'totalCount');
+      // The users and their grants in one statement when the query shows them (src/schema/users-fold.ts).
+      const folded = await usersWithTheirGrants({ after, limit, search }, context, info);
+      if (folded !== null) return toConnection(folded, first, withTotal ? await context.services.directory.countUsers(search) : 0, (u) => u.id, after !== null);
+      const { records, total } = await context.services.directory.users(after, limit, search, withTotal);
       for (const user of records) context.loaders.user.prime(user.id, user);
       return toConnection(records, first, total, (u) => u.id, after !== null);
     },

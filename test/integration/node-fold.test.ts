@@ -117,7 +117,7 @@ describe('node(id) with the page below it', () => {
       expect(enrollmentHolders.parent.profileId).toBe(profile.raw);
       expect(enrollmentHolders.parent).toEqual((await tx.run<any>('directory/entitlements-by-id', { ids: [enrollment] }))[0].entitlement);
       for (const u of users.map(rawOf)) {
-        const [grants] = await tx.run<any>('directory/grants-of-users', { userIds: [u], withEntitlements: false, withApps: false, withJustifiedBy: false, ...page });
+        const [grants] = await tx.run<any>('directory/grants-of-users', { userIds: [u], withEntitlements: false, withApps: false, withJustifiedBy: false, ...page, usersAfter: null, usersLimit: 0, search: null });
         expect(grants.parent).toEqual((await tx.run<any>('directory/users-by-id', { ids: [u] }))[0].user);
       }
       // Without $withParent, no parent.
@@ -199,5 +199,58 @@ describe('node(id) with the page below it', () => {
     // A page skipped is not read.
     const skipped = await statementsDuring(() => t.admin(`query($id: ID!, $s: Boolean!) { node(id: $id) { ... on AccessProfile { name members @skip(if: $s) { totalCount } } } }`, { id: profile.id, s: true }));
     expect(skipped).toEqual({ 'profiles/profiles-by-id': 1 });
+  });
+});
+
+describe('users with the grants below them', () => {
+  const USERS_READ = (args: string, grants = 'grants(first: 50)') => `{ users(${args}) { pageInfo { hasNextPage endCursor } edges { cursor node { ${USER} ${grants} { totalCount pageInfo { hasNextPage } edges { node { ${GRANT} } } } } } } }`;
+
+  it('reads the page of users and their grants in one statement', async () => {
+    expect(await statementsDuring(() => t.admin(`{ users(first: 50) { edges { node { id grants(first: 50) { edges { node { id entitlement { name app { name } } } } } } } } }`)))
+      .toEqual({ 'directory/grants-of-users': 1 });
+    // With the total, the count too; without grants, the page alone.
+    expect(await statementsDuring(() => t.admin(`{ users(first: 2) { totalCount edges { node { grants { totalCount } } } } }`))).toEqual({ 'directory/grants-of-users': 1, 'directory/count-users': 1 });
+    expect(await statementsDuring(() => t.admin(`{ users(first: 2) { edges { node { id } } } }`))).toEqual({ 'directory/list-users': 1 });
+  });
+
+  it('answers as the unfolded reads do, page by page and with a search', async () => {
+    for (const args of ['first: 50', 'first: 2', 'first: 3, search: "user 1"', 'first: 0']) {
+      const folded = (await t.admin(USERS_READ(args))).users;
+      const ids = folded.edges.map((e: any) => e.node.id);
+      const unfolded = (await t.admin(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { ${USER} grants(first: 50) { totalCount pageInfo { hasNextPage } edges { node { ${GRANT} } } } } } }`, { ids })).nodes;
+      expect(folded.edges.map((e: any) => e.node), args).toEqual(unfolded);
+      const plain = (await t.admin(`{ users(${args}) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`)).users;
+      expect({ ...folded, edges: folded.edges.map((e: any) => ({ cursor: e.cursor, node: { id: e.node.id } })) }, args).toEqual(plain);
+    }
+    const second = (await t.admin(`query($a: String!) { users(first: 2, after: $a) { edges { node { id grants { totalCount } } } } }`, { a: (await t.admin(`{ users(first: 2) { pageInfo { endCursor } } }`)).users.pageInfo.endCursor })).users.edges;
+    const all = (await t.admin(`{ users(first: 50) { edges { node { id } } } }`)).users.edges.map((e: any) => e.node.id);
+    expect(second.map((e: any) => e.node.id)).toEqual(all.slice(2, 4));
+    const withGrants = (await t.admin(USERS_READ('first: 50'))).users.edges.map((e: any) => e.node);
+    expect(withGrants.find((u: any) => u.id === users[1]).grants.totalCount).toBe(3);
+    expect(withGrants.find((u: any) => u.id === users[1]).grants.edges.filter((e: any) => e.node.justifiedBy.length > 0)).toHaveLength(2);
+  });
+
+  it('reads unfolded for a viewer who may not read every user, with the same errors', async () => {
+    const body = await t.request<any>(USERS_READ('first: 50'), {}, token.user);
+    // Five others' grants and roles refused.
+    expect(body.errors?.map((e: any) => e.extensions?.code)).toEqual(Array(10).fill('FORBIDDEN'));
+    expect(body.data.users.edges.filter((e: any) => e.node.grants !== null).map((e: any) => e.node.id)).toEqual([users[1]]);
+    const ran = await statementsDuring(() => t.request(USERS_READ('first: 50'), {}, token.user));
+    // The page of users, then the one page of grants the viewer may see (and what its grants show).
+    expect(ran).toMatchObject({ 'directory/list-users': 1, 'directory/grants-of-users': 1 });
+    // An auditor reads everyone: folded, and the same answer as an admin's.
+    expect((await t.request<any>(USERS_READ('first: 50'), {}, token.auditor)).data).toEqual(await t.admin(USERS_READ('first: 50')));
+  });
+
+  it('refuses bad grants arguments where they stand, and reads each alias as asked', async () => {
+    const bad = await t.request<any>(USERS_READ('first: 2', 'grants(first: 5, after: "garbage!")'));
+    expect(bad.errors?.map((e: any) => [e.extensions?.code, e.path?.join(".")])).toEqual([
+      ['BAD_USER_INPUT', 'users.edges.0.node.grants'],
+      ['BAD_USER_INPUT', 'users.edges.1.node.grants'],
+    ]);
+    const aliases = (await t.admin(`{ users(first: 50) { edges { node { id a: grants(first: 1) { edges { node { id } } } b: grants(first: 3) { edges { node { id } } } } } } }`)).users.edges;
+    const u1 = aliases.find((e: any) => e.node.id === users[1]).node;
+    expect(u1.a.edges).toHaveLength(1);
+    expect(u1.b.edges).toHaveLength(3);
   });
 });
