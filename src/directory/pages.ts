@@ -45,9 +45,14 @@ function recordPages<Row extends PageRow, F extends string>(db: Database, spec: 
       await Promise.all(
         [...groups].map(async ([group, members]) => {
           const { after, limit } = members[0]!;
-          const rows = await db.read(`loaders.${statement}`, (tx) =>
-            tx.run<Row>(statement, { [parentParam]: members.map((k) => k.parentId), after, limit, ...flagsOf(spec, members[0]!), withParent: false, ...spec.rest }),
-          );
+          const rows = await db.readOne<Row>(`loaders.${statement}`, statement, {
+            [parentParam]: members.map((k) => k.parentId),
+            after,
+            limit,
+            ...flagsOf(spec, members[0]!),
+            withParent: false,
+            ...spec.rest,
+          });
           for (const row of rows) found.set(`${row.parentId}|${group}`, row);
         }),
       );
@@ -111,16 +116,14 @@ export async function pageWithParent<P extends keyof PageTypes>(
   key: RecordPageKey<PageTypes[P]['flag']>,
 ): Promise<(PageTypes[P]['row'] & { parent: PageTypes[P]['parent'] }) | null> {
   const spec = PAGES[page] as PageSpec<PageTypes[P]['flag']>;
-  const rows = await db.read(`fold.${spec.statement}`, (tx) =>
-    tx.run<PageTypes[P]['row'] & { parent: PageTypes[P]['parent'] }>(spec.statement, {
-      [spec.parentParam]: [key.parentId],
-      after: key.after,
-      limit: key.limit,
-      ...flagsOf(spec, key),
-      withParent: true,
-      ...spec.rest,
-    }),
-  );
+  const rows = await db.readOne<PageTypes[P]['row'] & { parent: PageTypes[P]['parent'] }>(`fold.${spec.statement}`, spec.statement, {
+    [spec.parentParam]: [key.parentId],
+    after: key.after,
+    limit: key.limit,
+    ...flagsOf(spec, key),
+    withParent: true,
+    ...spec.rest,
+  });
   return rows[0] ?? null;
 }
 
@@ -136,18 +139,16 @@ export async function usersWithGrants(
   grants: Omit<RecordPageKey<PageTypes['grantsOfUser']['flag']>, 'parentId'>,
 ): Promise<(GrantPageRow & { parent: UserRecord })[]> {
   const spec = PAGES.grantsOfUser;
-  const rows = await db.read('fold.directory/grants-of-users', (tx) =>
-    tx.run<GrantPageRow & { parent: UserRecord }>(spec.statement, {
-      userIds: null,
-      usersAfter: users.after,
-      usersLimit: users.limit,
-      search: users.search,
-      after: grants.after,
-      limit: grants.limit,
-      ...flagsOf(spec, { ...grants, parentId: '' }),
-      withParent: true,
-    }),
-  );
+  const rows = await db.readOne<GrantPageRow & { parent: UserRecord }>('fold.directory/grants-of-users', spec.statement, {
+    userIds: null,
+    usersAfter: users.after,
+    usersLimit: users.limit,
+    search: users.search,
+    after: grants.after,
+    limit: grants.limit,
+    ...flagsOf(spec, { ...grants, parentId: '' }),
+    withParent: true,
+  });
   return rows.sort((a, b) => (a.parent.id < b.parent.id ? -1 : a.parent.id > b.parent.id ? 1 : 0));
 }
 
