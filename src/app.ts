@@ -24,10 +24,13 @@ import { CLOSE_UNAUTHORIZED, LiveConnections } from './security/live.js';
 import { sseGuard } from './security/streams.js';
 import { isAllowedOrigin } from './security/ws.js';
 import { createServices, type Services } from './services.js';
+import { SharedResults, sharedLiveResults } from './events/live-results.js';
 
 export interface App {
   services: Services;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** The executions of live events shared by subscribers of one visibility class (src/events/live-results.ts). */
+  liveResults: SharedResults;
   /** Starts listening; port 0 picks a free one. Returns the port. */
   start(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -104,6 +107,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const wsGuard = new WsGuard(config.security);
   const live = new LiveConnections({ auth: services.auth, limiter: wsGuard.connections, logger, recheckMs: config.security.connectionRecheckMs });
   services.eventStream.beforeSubscribers((deliveries) => live.credentialChanged(deliveries));
+  const liveResults = new SharedResults();
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
@@ -124,7 +128,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (!origin || !isAllowedOrigin(origin, request.headers.get('host'), config.security.allowedOrigins)) return false;
       return { origin, credentials: true, allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS], methods: ['GET', 'POST'] };
     },
-    plugins: [...securityPlugins(config, services), sseGuard(live, config.security)],
+    // Last: each event of a subscription is executed once per operation and visibility class.
+    plugins: [...securityPlugins(config, services), sseGuard(live, config.security), sharedLiveResults(liveResults)],
     // One operation per request: an array body would multiply what one request may ask for.
     batching: false,
     // WebSocket operations arrive with the context onConnect built (no request): keep it as it is.
@@ -219,6 +224,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     busyWith,
     services,
     yoga,
+    liveResults,
     url: () => `http://127.0.0.1:${port}/graphql`,
     start: (requested = config.port) =>
       new Promise((resolve, reject) => {

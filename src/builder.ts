@@ -6,6 +6,14 @@ import { canIngest, canReadAll, hasScope, isAdmin, whatIsMissing, type Scope, ty
 import type { Context } from './context.js';
 import { AppError, badInput } from './errors.js';
 import { decodeGlobalId } from './ids.js';
+import SyncNodeIdsPlugin from './sync-node-ids.js';
+import type { GraphQLResolveInfo } from 'graphql';
+
+/**
+ * What node(id) may read in its lookup besides the record, by type name: the page a field below
+ * it will ask for, primed into the request's loaders (registered by src/schema/node-fold.ts).
+ */
+export const nodeFolds = new Map<string, (id: string, context: Context, info: GraphQLResolveInfo) => Promise<void>>();
 
 /** What a refused viewer lacks, from the scope-auth plugin's failure: one scope, any of several, or a rule of the object. */
 function describeFailure(failure: AuthFailure, viewer: Viewer): string {
@@ -41,7 +49,8 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: string; Output: string } };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin],
+  // SyncNodeIdsPlugin last: its id resolver is the innermost, inside scope-auth's checks.
+  plugins: [ScopeAuthPlugin, RelayPlugin, SyncNodeIdsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({
@@ -67,7 +76,13 @@ export const builder = new SchemaBuilder<{
       if (!builder.configStore.hasConfig(type)) throw badInput(`Invalid id: ${JSON.stringify(globalID.slice(0, 100))}`);
       return { typename: type, id };
     },
-    nodeQueryOptions: { authScopes: { authenticated: true } },
+    nodeQueryOptions: {
+      authScopes: { authenticated: true },
+      resolve: async (_root, args, context, info, resolveNode) => {
+        await nodeFolds.get(args.id.typename)?.(String(args.id.id), context, info);
+        return resolveNode(args.id);
+      },
+    },
     nodesQueryOptions: {
       authScopes: { authenticated: true },
       // One request asks for at most a page of nodes: a list of 50,000 ids would multiply past every other limit.

@@ -31,16 +31,61 @@ function byKey<V>(db: Database, name: string, read: (tx: Tx, keys: readonly stri
 
 type ById<T extends { id: string }> = (tx: Tx, ids: readonly string[]) => Promise<T[]>;
 
-function byId<T extends { id: string }>(db: Database, name: string, read: ById<T>): DataLoader<string, T | null> {
-  return new DataLoader(async (ids) => {
+/**
+ * A DataLoader by string key that also answers synchronously for what it already holds
+ * (docs/decisions.md, "Reads: what is loaded already resolves synchronously"): a page that
+ * brought 500 grants' entitlements along resolves their fields without a promise per field.
+ */
+export class KnownLoader<V> extends DataLoader<string, V> {
+  private readonly known = new Map<string, V>();
+
+  constructor(load: (keys: readonly string[]) => Promise<V[]>) {
+    super(async (keys) => {
+      const values = await load(keys);
+      keys.forEach((key, i) => this.known.set(key, values[i]!));
+      return values;
+    });
+  }
+
+  override prime(key: string, value: V | PromiseLike<V> | Error): this {
+    const plain = !(value instanceof Error) && !(value !== null && typeof value === 'object' && 'then' in value);
+    if (plain && !this.known.has(key)) this.known.set(key, value as V);
+    return super.prime(key, value);
+  }
+
+  override clear(key: string): this {
+    this.known.delete(key);
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.known.clear();
+    return super.clearAll();
+  }
+
+  /** The value if it is loaded or primed already, else a promise of it. */
+  get(key: string): V | Promise<V> {
+    return this.known.has(key) ? this.known.get(key)! : this.load(key);
+  }
+}
+
+/** Many by id, keeping order and dropping the ones that do not exist: synchronously when all are known. */
+export function getAll<T>(loader: KnownLoader<T | null>, ids: readonly string[]): T[] | Promise<T[]> {
+  const values = ids.map((id) => loader.get(id));
+  const present = (xs: (T | null)[]) => xs.filter((x): x is T => x !== null);
+  return values.some((v) => v instanceof Promise) ? Promise.all(values).then(present) : present(values as (T | null)[]);
+}
+
+function byId<T extends { id: string }>(db: Database, name: string, read: ById<T>): KnownLoader<T | null> {
+  return new KnownLoader<T | null>(async (ids) => {
     const records = await db.read(`loaders.${name}`, (tx) => read(tx, ids));
     const found = new Map(records.map((r) => [r.id, r]));
     return ids.map((id) => found.get(id) ?? null);
   });
 }
 
-function idLists(db: Database, statement: string, parentParam: string): DataLoader<string, string[]> {
-  return new DataLoader(async (parentIds) => {
+function idLists(db: Database, statement: string, parentParam: string): KnownLoader<string[]> {
+  return new KnownLoader(async (parentIds) => {
     const lists = await db.read(`loaders.${statement}`, (tx) => idListsByParent(tx, statement, parentParam, parentIds));
     return parentIds.map((id) => lists.get(id) ?? []);
   });

@@ -8,21 +8,23 @@
 // who no longer match) and staleUnenrollTasks (open SYNC unenrollment tasks of users who match
 // again). No row when the profile does not exist.
 // Cost: one pass over the users holding a condition entitlement (index seeks by grant key and open
-// key per user); members and open enrollment tasks outside that set are only counted (the member
+// key per user; the exclusion and denial checks only when the profile has some, counted from the
+// profile's degree: checking a user's relationships by type walks all of them); members and open enrollment tasks outside that set are only counted (the member
 // count is the entitlement's degree; open tasks come from the text index on openKey, never closed
 // ones), and listed only when there are some, which is when the sync has work to do.
 MATCH (p:AccessProfile {id: $profileId})-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement)
 WITH p, en, '|' + en.id AS suffix, [(p)-[:CONDITION]->(c:Entitlement) | c.id] AS conditionIds,
-     COUNT { (en)<-[:OF]-() } AS memberCount, COUNT { (p)-[:EXCLUDES]->() } AS exclusions
+     COUNT { (en)<-[:OF]-() } AS memberCount, COUNT { (p)-[:EXCLUDES]->() } AS exclusions,
+     COUNT { (p)<-[:ENROLLMENT_DENIED]-() } AS denials
 CALL {
-  WITH p, suffix, exclusions
+  WITH p, suffix, exclusions, denials
   MATCH (p)-[:CONDITION]->(:Entitlement)<-[:OF]-(:Grant)<-[:HOLDS]-(u:User)
-  WITH DISTINCT p, suffix, exclusions, u
+  WITH DISTINCT p, suffix, exclusions, denials, u
   OPTIONAL MATCH (g:Grant {key: u.id + suffix})
   OPTIONAL MATCH (enroll:Task {openKey: 'GRANT' + '|' + u.id + suffix})
   OPTIONAL MATCH (unenroll:Task {openKey: 'REVOKE' + '|' + u.id + suffix})
-  WITH p, u, g, enroll, unenroll, CASE WHEN exclusions = 0 THEN false ELSE EXISTS { (p)-[:EXCLUDES]->(u) } END AS excluded
-  RETURN collect(CASE WHEN NOT excluded AND g IS NULL AND enroll IS NULL AND NOT EXISTS { (u)-[:ENROLLMENT_DENIED]->(p) } THEN u.id END) AS toEnroll,
+  WITH p, u, g, enroll, unenroll, denials, CASE WHEN exclusions = 0 THEN false ELSE EXISTS { (p)-[:EXCLUDES]->(u) } END AS excluded
+  RETURN collect(CASE WHEN NOT excluded AND g IS NULL AND enroll IS NULL AND (denials = 0 OR NOT EXISTS { (u)-[:ENROLLMENT_DENIED]->(p) }) THEN u.id END) AS toEnroll,
          count(g) AS matchingMembers,
          collect(CASE WHEN excluded AND g.enrolledVia = 'RULE' AND unenroll IS NULL THEN u.id END) AS excludedToUnenroll,
          count(CASE WHEN NOT excluded AND enroll.origin = 'SYNC' THEN 1 END) AS matchingSyncEnrollTasks,

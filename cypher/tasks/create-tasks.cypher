@@ -1,5 +1,5 @@
 // Takes $rows [{id, openKey, kind, origin, userId, entitlementId, profileId, parentId, requestedById,
-// reason, enrollVia, syncRunId, steps, policyId, approved}] (steps: the policy's JSON text,
+// reason, enrollVia, syncRunId, steps, policyId, approved, approverType, approverUserIds}] (steps: the policy's JSON text,
 // resolved per group of requests by workflow/policies-of-requests; policyId may be null; approved:
 // the policy has no steps and the system provisions the entitlement, so the task is created
 // approved, PENDING_PROVISIONING, as approve-tasks would leave it), $now. Creates each task as
@@ -9,20 +9,27 @@
 // its open key is read again: a task that a concurrent transaction closed (cancelled, denied, done)
 // while this one waited has lost its open key, and the task is made anew rather than the closed
 // one returned. Only found tasks take that lock and recheck; a task created now is already locked
-// by its creation. Returns per row the task id and whether it was created now.
+// by its creation. A task was created now when it carries this row's id (set on creation; ids are
+// new), so a second row of the same open key in one batch gets the first row's task, as found. A
+// task created with steps enters its first step here, as workflow/enter-steps would put it
+// (approverType, approverUserIds: the policy's step 0; null when it has no steps):
+// its approvers are the subject's manager (MANAGER), the owners of the entitlement's app
+// (APP_OWNERS) or the named users (USERS), never the subject themself nor a disabled user, and
+// nobody means the admins (awaitingAdmins). Returns per row the task id, whether it was created
+// now, and for a task created at a step its approvers' ids and awaitingAdmins (else null).
 UNWIND $rows AS row
 MATCH (u:User {id: row.userId})
 MATCH (e:Entitlement {id: row.entitlementId})
 MERGE (found:Task {openKey: row.openKey})
-  ON CREATE SET found.isNew = true
+  ON CREATE SET found.id = row.id
 WITH row, u, e, found
 CALL {
-  WITH found
-  WITH found WHERE found.isNew
+  WITH row, found
+  WITH found WHERE found.id = row.id
   RETURN found AS t
   UNION
   WITH row, found
-  WITH row, found WHERE found.isNew IS NULL
+  WITH row, found WHERE NOT coalesce(found.id = row.id, false)
   SET found._lock = true
   REMOVE found._lock
   WITH row, found
@@ -34,18 +41,16 @@ CALL {
     WITH row, found
     WITH row WHERE found.openKey IS NULL OR found.openKey <> row.openKey
     MERGE (t:Task {openKey: row.openKey})
-      ON CREATE SET t.isNew = true
+      ON CREATE SET t.id = row.id
     RETURN t
   }
   RETURN t
 }
-WITH row, t, u, e, coalesce(t.isNew, false) AS created
-REMOVE t.isNew
-WITH row, t, u, e, created
+WITH row, t, u, e, coalesce(t.id = row.id, false) AS created
 CALL {
   WITH row, t, u, e, created
   WITH row, t, u, e WHERE created
-  SET t.id = row.id, t.kind = row.kind, t.origin = row.origin,
+  SET t.kind = row.kind, t.origin = row.origin,
       t.reason = row.reason, t.enrollVia = row.enrollVia,
       t.steps = row.steps, t.policyId = row.policyId, t.createdAt = $now, t.updatedAt = $now
   SET t += CASE WHEN row.approved THEN {state: 'PENDING_PROVISIONING', awaitingAdmins: false, approvedAt: $now}
@@ -78,4 +83,22 @@ CALL {
     CREATE (t)-[:CREATED_BY_RUN]->(x)
   }
 }
-RETURN t.id AS id, created
+WITH row, t, u, e, created
+CALL {
+  WITH row, t, u, e, created
+  WITH row, t, u, e WHERE created AND row.approverType IS NOT NULL
+  WITH t, u, CASE row.approverType
+       WHEN 'MANAGER' THEN COLLECT { MATCH (u)-[:REPORTS_TO]->(m:User) RETURN m }
+       WHEN 'APP_OWNERS' THEN COLLECT { MATCH (e)-[:OF_APP]->(:App)-[:OWNED_BY]->(o:User) RETURN o }
+       ELSE COLLECT { MATCH (x:User) WHERE x.id IN row.approverUserIds RETURN x }
+     END AS candidates
+  WITH t, [a IN candidates WHERE a <> u AND coalesce(a.status, 'ACTIVE') = 'ACTIVE'] AS approvers
+  SET t.awaitingAdmins = size(approvers) = 0
+  FOREACH (a IN approvers | MERGE (t)-[:AWAITS]->(a))
+  RETURN [a IN approvers | a.id] AS approverIds, t.awaitingAdmins AS awaitingAdmins
+  UNION
+  WITH row, created
+  WITH row, created WHERE NOT created OR row.approverType IS NULL
+  RETURN null AS approverIds, null AS awaitingAdmins
+}
+RETURN t.id AS id, created, approverIds, awaitingAdmins

@@ -3,7 +3,8 @@
 // item task that came through a profile adds that profile as a source; any other task (including
 // an enrollment, the profile's own entitlement) sets the direct source. An already-held grant just
 // gains the source. An enrollment grant records how the user enrolled (enrolledVia). Returns per
-// task what the cascades need, and whether the grant was created now.
+// task what the cascades need, and whether the grant was created now (it carries the row's new
+// grantId: no marker property written and removed).
 // The task is write-locked before its state is read, so a transition that a concurrent transaction
 // committed meanwhile is seen and not overwritten.
 UNWIND $rows AS row
@@ -18,10 +19,9 @@ OPTIONAL MATCH (own:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(e)
 SET t.state = 'DONE', t.updatedAt = $now, t.closedAt = $now, t.closedById = $byId
 REMOVE t.openKey
 MERGE (g:Grant {key: u.id + '|' + e.id})
-  ON CREATE SET g.id = row.grantId, g.grantedAt = $now, g.isNew = true
-WITH t, u, e, via, own, g, coalesce(g.isNew, false) AS created,
+  ON CREATE SET g.id = row.grantId, g.grantedAt = $now
+WITH t, u, e, via, own, g, coalesce(g.id = row.grantId, false) AS created,
      via IS NOT NULL AND NOT EXISTS { (via)-[:ENROLLMENT_ENTITLEMENT|EXCLUSION_ENTITLEMENT]->(e) } AS fromProfile
-REMOVE g.isNew
 SET g.direct = CASE WHEN fromProfile THEN g.direct ELSE true END,
     g.enrolledVia = CASE WHEN own IS NULL THEN g.enrolledVia ELSE coalesce(t.enrollVia, g.enrolledVia, 'MANUAL') END
 WITH t, u, e, via, own, g, created, fromProfile

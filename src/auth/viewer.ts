@@ -43,6 +43,29 @@ export function canReadUser(viewer: Viewer | null, userId: string): boolean {
   return canReadAll(viewer) || (viewer !== null && viewer.userId === userId && viewer.scopes.has('read'));
 }
 
+const classes = new WeakMap<Viewer, string>();
+
+/**
+ * The visibility class of a viewer: viewers of one class are judged alike by every rule a field
+ * of the schema applies (the scope-auth scopes of src/builder.ts, canReadUser above, canSeeTask
+ * of src/workflow/rules.ts), so one execution of an event serves them all (src/events/live-results.ts).
+ * - Those who read everything (canReadAll): their role and scopes. Every rule lets them see every
+ *   task and user; what still tells them apart is `admin` and `scope(...)`, which read only those.
+ * - Everybody else: role, scopes and user (canSeeTask and canReadUser compare the user).
+ * The token is in no class: no rule reads it. A rule that reads anything else of the viewer
+ * (its user for a reader of everything) must be reflected here.
+ * Computed once per Viewer object (a role change or a re-read makes a new one).
+ */
+export function visibilityClassOf(viewer: Viewer): string {
+  let key = classes.get(viewer);
+  if (key === undefined) {
+    const scopes = [...viewer.scopes].sort().join(',');
+    key = canReadAll(viewer) ? `all:${viewer.role}:${scopes}` : `user:${viewer.role}:${scopes}:${viewer.userId ?? ''}`;
+    classes.set(viewer, key);
+  }
+  return key;
+}
+
 /** An auth scope of the schema as the scope-auth plugin names it, with its parameter. */
 export type SchemaScope = 'authenticated' | 'readAll' | 'admin' | 'ingest' | 'scope';
 

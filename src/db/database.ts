@@ -90,6 +90,7 @@ export class Database {
       logging: { level: 'error', logger: (_level, message) => logger.warn('neo4j driver', { message }) },
     });
     this.database = connection.database;
+    this.maxRetryMs = connection.maxRetryMs ?? 15_000;
     this.cypher = cypherRegistry();
     // Fail fast while Neo4j is unreachable: a probe on a driver of its own (src/db/availability.ts).
     const waitMs = Math.max(50, Math.round((connection.unavailableMs ?? 3_000) / 2));
@@ -103,6 +104,7 @@ export class Database {
   }
 
   private readonly probeDriver: Driver;
+  private readonly maxRetryMs: number;
   /** Whether Neo4j answers, as /health and the fail-fast guard see it. */
   readonly availability: Availability;
 
@@ -161,6 +163,33 @@ export class Database {
    */
   async read<T>(unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.transaction('READ', (session, attempt) => session.executeRead((raw) => attempt(() => work(new Tx(raw, this))), { metadata: metadataOf(unit) }));
+  }
+
+  /**
+   * One read statement in an auto-commit transaction (docs/decisions.md, "Reads: one statement,
+   * one message"): RUN and PULL in one write, no BEGIN and COMMIT round trips. Retried, as the
+   * driver retries a managed transaction, on transient errors until maxRetryMs: a read has no
+   * side effects.
+   */
+  async readOne<T extends RecordShape = RecordShape>(unit: string, name: string, params: Params = {}): Promise<T[]> {
+    const text = this.cypher.get(name);
+    const values = toCypherValues(params) as Params;
+    const until = performance.now() + this.maxRetryMs;
+    return this.transaction('READ', async (session, attempt) => {
+      for (let delay = 50; ; delay *= 2) {
+        try {
+          this.countStatement(name);
+          const started = performance.now();
+          const result = await attempt(() => session.run<T>(text, values, { metadata: metadataOf(unit) }));
+          this.timeStatement(name, performance.now() - started);
+          return result.records.map((record) => record.toObject());
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? '';
+          if (!/^Neo.TransientError/.test(code) || performance.now() + delay > until) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    });
   }
 
   private readonly finishers: UnitFinisher<Tx>[] = [];

@@ -10,6 +10,10 @@ export class DirectoryQueries {
     return this.db.read('directory.users', (tx) => directoryReads.listUsers(tx, after, limit, search, withTotal));
   }
 
+  countUsers(search: string | null) {
+    return this.db.read('directory.countUsers', async (tx) => (await tx.one<{ total: number }>('directory/count-users', { search }))?.total ?? 0);
+  }
+
   userByExternalId(externalId: string) {
     return this.one(directoryReads.usersByExternalId, externalId);
   }

@@ -3,6 +3,7 @@ import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { badInput } from '../errors.js';
+import { selectsPathIn } from './lookahead.js';
 
 export interface PageArgs {
   first?: number | null;
@@ -96,16 +97,5 @@ export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
  * field, through fragments too: a nested page brings along the records the query will show.
  */
 export function selectsPath(info: GraphQLResolveInfo, path: string): boolean {
-  const names = path.split('.');
-  const visit = (selections: readonly SelectionNode[], depth: number): boolean =>
-    selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value !== names[depth]) return false;
-        return depth === names.length - 1 || (selection.selectionSet !== undefined && visit(selection.selectionSet.selections, depth + 1));
-      }
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections, depth);
-      const fragment = info.fragments[selection.name.value];
-      return fragment !== undefined && visit(fragment.selectionSet.selections, depth);
-    });
-  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections, 0));
+  return selectsPathIn(info.fieldNodes, info.fragments, path);
 }

@@ -1,7 +1,8 @@
 import { builder } from '../builder.js';
 import { loadAll } from '../loaders.js';
 import { primeGrants } from '../directory/pages.js';
-import { pageOf, selectsField, selectsPath, toConnection } from './connection.js';
+import { pageOf, selectsField, toConnection } from './connection.js';
+import { holdersKey } from './page-keys.js';
 import { AccessProfileRef, AppRef, EntitlementConnection, EntitlementRef, GrantConnection, PolicyRef } from './refs.js';
 
 export const EntitlementKind = builder.enumType('EntitlementKind', { values: ['STANDARD', 'PROFILE_ENROLLMENT', 'PROFILE_EXCLUSION'] as const });
@@ -13,11 +14,11 @@ builder.node(EntitlementRef, {
     externalId: t.exposeString('externalId', { nullable: true }),
     name: t.exposeString('name'),
     kind: t.field({ type: EntitlementKind, resolve: (e) => e.kind }),
-    app: t.field({ type: AppRef, nullable: true, resolve: (e, _args, context) => (e.appId ? context.loaders.app.load(e.appId) : null) }),
+    app: t.field({ type: AppRef, nullable: true, resolve: (e, _args, context) => (e.appId ? context.loaders.app.get(e.appId) : null) }),
     profile: t.field({
       type: AccessProfileRef,
       nullable: true,
-      resolve: (e, _args, context) => (e.profileId ? context.loaders.profile.load(e.profileId) : null),
+      resolve: (e, _args, context) => (e.profileId ? context.loaders.profile.get(e.profileId) : null),
     }),
     requestPolicy: t.field({
       type: PolicyRef,
@@ -36,8 +37,8 @@ builder.node(EntitlementRef, {
       args: { first: t.arg.int(), after: t.arg.string() },
       authScopes: { readAll: true },
       resolve: async (e, args, context, info) => {
-        const { first, after, limit } = pageOf(args, context);
-        const page = await context.loaders.holdersOfEntitlement.load({ parentId: e.id, after, limit, with: { withUsers: selectsPath(info, 'edges.node.user') } });
+        const { first, after, key } = holdersKey(e.id, args, context, info);
+        const page = await context.loaders.holdersOfEntitlement.load(key);
         return toConnection(primeGrants(context.loaders, page), first, page?.total ?? 0, (g) => g.id, after !== null);
       },
     }),

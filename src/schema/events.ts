@@ -11,6 +11,7 @@ import { forbidden, notFound } from '../errors.js';
 import { encodeGlobalId, rawIdOf } from '../ids.js';
 import { createLoaders } from '../loaders.js';
 import { approverIdsOf, isSyncEvent, isTaskEvent, progressOf, stagedRemovalsOf, type Delivery } from '../events/records.js';
+import { isEventContext } from '../events/live-results.js';
 import { cursorOf, seqOfCursor } from '../events/stream.js';
 import { AccessProfileRef, TaskRef } from './refs.js';
 import { SyncProgressRef, SyncRunRef } from './sync.js';
@@ -114,6 +115,8 @@ function viewerNow(context: Context): Viewer | null {
  */
 function freshContext(delivery: Delivery, context: Context): Delivery {
   if (delivery.refusal) throw delivery.refusal;
+  // A shared execution's context was made for this event and this viewer (src/events/live-results.ts).
+  if (isEventContext(context)) return delivery;
   context.loaders = createLoaders(context.services.db);
   context.viewer = viewerNow(context);
   Object.assign(context, initContextCache());

@@ -1,7 +1,8 @@
 import { canReadUser } from '../auth/viewer.js';
 import { builder } from '../builder.js';
-import type { GrantRecord } from '../directory/records.js';
-import { loadAll } from '../loaders.js';
+import type { MaybePromise } from '@pothos/core';
+import type { EntitlementRecord, GrantRecord, UserRecord } from '../directory/records.js';
+import { getAll } from '../loaders.js';
 import { AccessProfileRef, EntitlementRef, GrantRef, UserRef } from './refs.js';
 
 export const GrantSourceType = builder.enumType('GrantSourceType', { values: ['DIRECT', 'PROFILE'] as const });
@@ -17,7 +18,7 @@ const GrantSourceRef = builder.objectRef<GrantSource>('GrantSource').implement({
     profile: t.field({
       type: AccessProfileRef,
       nullable: true,
-      resolve: (s, _args, context) => (s.profileId ? context.loaders.profile.load(s.profileId) : null),
+      resolve: (s, _args, context) => (s.profileId ? context.loaders.profile.get(s.profileId) : null),
     }),
   }),
 });
@@ -35,14 +36,18 @@ builder.node(GrantRef, {
   authScopes: (grant, context) => canReadUser(context.viewer, grant.userId),
   loadMany: (ids, context) => Promise.all(ids.map((id) => context.loaders.grant.load(id))),
   fields: (t) => ({
-    user: t.field({ type: UserRef, resolve: async (g, _args, context) => (await context.loaders.user.load(g.userId))! }),
-    entitlement: t.field({ type: EntitlementRef, resolve: async (g, _args, context) => (await context.loaders.entitlement.load(g.entitlementId))! }),
+    // Never null: a grant's user and entitlement exist while it does.
+    user: t.field({ type: UserRef, resolve: (g, _args, context) => context.loaders.user.get(g.userId) as MaybePromise<UserRecord> }),
+    entitlement: t.field({ type: EntitlementRef, resolve: (g, _args, context) => context.loaders.entitlement.get(g.entitlementId) as MaybePromise<EntitlementRecord> }),
     grantedAt: t.field({ type: 'DateTime', resolve: (g) => g.grantedAt }),
     sources: t.field({ type: [GrantSourceRef], resolve: sourcesOf }),
     justifiedBy: t.field({
       type: [AccessProfileRef],
       description: 'Profiles the user is enrolled in that include this entitlement',
-      resolve: async (g, _args, context) => loadAll(context.loaders.profile, await context.loaders.justifyingProfilesOfGrant.load(g.id)),
+      resolve: (g, _args, context) => {
+        const ids = context.loaders.justifyingProfilesOfGrant.get(g.id);
+        return ids instanceof Promise ? ids.then((known) => getAll(context.loaders.profile, known)) : getAll(context.loaders.profile, ids);
+      },
     }),
   }),
 });

@@ -2,6 +2,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
 import './connection.js';
+import './node-fold.js';
 import './user.js';
 import './app.js';
 import './entitlement.js';

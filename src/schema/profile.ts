@@ -4,6 +4,7 @@ import { rawIdOf } from '../ids.js';
 import { primeUsers } from '../directory/pages.js';
 import { loadAll } from '../loaders.js';
 import { pageOf, selectsField, toConnection } from './connection.js';
+import { membersKey } from './page-keys.js';
 import { AccessProfileConnection, AccessProfileRef, EntitlementRef, PolicyRef, UserConnection, UserRef } from './refs.js';
 
 export const AutomationMode = builder.enumType('AutomationMode', { values: ['SYNC_MEMBERS_ONLY', 'SYNC_MEMBERS_AND_ACCESS'] as const });
@@ -68,8 +69,8 @@ builder.node(AccessProfileRef, {
       args: { first: t.arg.int(), after: t.arg.string() },
       authScopes: { readAll: true },
       resolve: async (p, args, context) => {
-        const { first, after, limit } = pageOf(args, context);
-        const page = await context.loaders.membersOfProfile.load({ parentId: p.id, after, limit });
+        const { first, after, key } = membersKey(p.id, args, context);
+        const page = await context.loaders.membersOfProfile.load(key);
         return toConnection(primeUsers(context.loaders, page), first, page?.total ?? 0, (u) => u.id, after !== null);
       },
     }),

@@ -3,7 +3,9 @@ import { builder } from '../builder.js';
 import { rawIdOf } from '../ids.js';
 import { loadAll } from '../loaders.js';
 import { primeGrants } from '../directory/pages.js';
-import { pageOf, selectsField, selectsPath, toConnection } from './connection.js';
+import { pageOf, selectsField, toConnection } from './connection.js';
+import { grantsKey } from './page-keys.js';
+import { usersWithTheirGrants } from './users-fold.js';
 import { AccessProfileRef, GrantConnection, UserConnection, UserRef } from './refs.js';
 
 export const UserStatus = builder.enumType('UserStatus', { values: ['ACTIVE', 'DISABLED'] as const });
@@ -26,7 +28,7 @@ builder.node(UserRef, {
     manager: t.field({
       type: UserRef,
       nullable: true,
-      resolve: (user, _args, context) => (user.managerId ? context.loaders.user.load(user.managerId) : null),
+      resolve: (user, _args, context) => (user.managerId ? context.loaders.user.get(user.managerId) : null),
     }),
     grants: t.field({
       nullable: true,
@@ -35,17 +37,8 @@ builder.node(UserRef, {
       args: { first: t.arg.int(), after: t.arg.string() },
       authScopes: (user, _args, context) => canReadUser(context.viewer, user.id),
       resolve: async (user, args, context, info) => {
-        const { first, after, limit } = pageOf(args, context);
-        const page = await context.loaders.grantsOfUser.load({
-          parentId: user.id,
-          after,
-          limit,
-          with: {
-            withEntitlements: selectsPath(info, 'edges.node.entitlement'),
-            withApps: selectsPath(info, 'edges.node.entitlement.app'),
-            withJustifiedBy: selectsPath(info, 'edges.node.justifiedBy'),
-          },
-        });
+        const { first, after, key } = grantsKey(user.id, args, context, info);
+        const page = await context.loaders.grantsOfUser.load(key);
         return toConnection(primeGrants(context.loaders, page), first, page?.total ?? 0, (g) => g.id, after !== null);
       },
     }),
@@ -73,7 +66,11 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context, info) => {
       const { first, after, limit } = pageOf(args, context);
       const search = args.search?.trim() ? args.search.trim() : null;
-      const { records, total } = await context.services.directory.users(after, limit, search, selectsField(info, 'totalCount'));
+      const withTotal = selectsField(info, 'totalCount');
+      // The users and their grants in one statement when the query shows them (src/schema/users-fold.ts).
+      const folded = await usersWithTheirGrants({ after, limit, search }, context, info);
+      if (folded !== null) return toConnection(folded, first, withTotal ? await context.services.directory.countUsers(search) : 0, (u) => u.id, after !== null);
+      const { records, total } = await context.services.directory.users(after, limit, search, withTotal);
       for (const user of records) context.loaders.user.prime(user.id, user);
       return toConnection(records, first, total, (u) => u.id, after !== null);
     },

@@ -11,6 +11,7 @@ import type { TaskRequest } from '../workflow/records.js';
 import type { TaskService } from '../workflow/tasks.js';
 import { syncJournal } from './journal.js';
 import type { RunRef, SyncLease } from './lease.js';
+import type { SyncDiff } from './records.js';
 
 export type ApplyPhase = 'cancel' | 'enroll' | 'unenroll';
 
@@ -26,6 +27,8 @@ export interface ApplyPlan {
   toEnroll: string[];
   toUnenroll: string[];
   toCancel: string[];
+  /** The diff whose counts the first batch records on the run (null: recorded already, or kept). */
+  counts: SyncDiff | null;
 }
 
 export interface ApplyDeps {
@@ -69,7 +72,7 @@ export async function applyChanges(deps: ApplyDeps, ref: RunRef, plan: ApplyPlan
       await deps.db.write('sync.applyBatch', async (tx) => {
         await deps.lease.renew(tx, ref);
         const done = await applyBatch(deps, tx, ref, plan, phase, ids);
-        await syncJournal.progressed(tx, ref, done, { processed: processed + ids.length, batch: ids.length, total, phase });
+        await syncJournal.progressed(tx, ref, done, { processed: processed + ids.length, batch: ids.length, total, phase }, processed === 0 ? plan.counts : null);
       });
       processed += ids.length;
       await deps.hooks.afterBatch?.({ runId: ref.runId, phase, done: processed, total });

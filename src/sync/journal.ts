@@ -78,14 +78,15 @@ export const syncJournal = {
     await tx.run('sync/stage-changes', { runId, toEnroll, toUnenroll });
   },
 
-  /** One applied batch: its counts on the run, and a SYNC_PROGRESS event. */
+  /** One applied batch: its counts on the run (the first batch also the diff's), and a SYNC_PROGRESS event. */
   async progressed(
     tx: Tx,
     ref: RunRef,
     done: { enrolled: number; unenrolled: number; cancelled: number },
     progress: { processed: number; batch: number; total: number; phase: 'cancel' | 'enroll' | 'unenroll' },
+    diff: SyncDiff | null = null,
   ): Promise<void> {
-    await tx.run('sync/record-progress', { runId: ref.runId, ...done, processed: progress.batch, total: progress.total, diff: NO_DIFF });
+    await tx.run('sync/record-progress', { runId: ref.runId, ...done, processed: progress.batch, total: progress.total, diff: diff ? diffCounts(diff) : NO_DIFF });
     const { processed, total, phase } = progress;
     tx.unit.recordEvents([syncEvent('SYNC_PROGRESS', ref, { processed, total, phase, ...done })]);
   },

@@ -203,8 +203,9 @@ export class SyncService {
     const toCancel = [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks];
     const idle = changes.toEnroll.length === 0 && changes.toUnenroll.length === 0 && toCancel.length === 0;
     if (!idle) {
-      if (recordDiff) await this.recordDiff(ref, diff);
-      await applyChanges(this.applying, ref, { enrollmentEntitlementId: diff.enrollmentEntitlementId, mode: diff.mode, toEnroll: changes.toEnroll, toUnenroll: changes.toUnenroll, toCancel });
+      // The diff's counts are recorded by the first batch's transaction (no transaction of their own).
+      const counts = recordDiff ? diff : null;
+      await applyChanges(this.applying, ref, { enrollmentEntitlementId: diff.enrollmentEntitlementId, mode: diff.mode, toEnroll: changes.toEnroll, toUnenroll: changes.toUnenroll, toCancel, counts });
     }
     const finished = await this.db.write('sync.complete', async (tx) => {
       await this.lease.renew(tx, ref);

@@ -59,6 +59,17 @@ interface NewTask extends TaskRef {
   steps: string | null;
   /** Created approved (no steps, provisioned by the system): it completes without approve-tasks. */
   approved: boolean;
+  /** The policy's first step (null: no steps): create-tasks enters it. */
+  approverType: string | null;
+  approverUserIds: string[];
+}
+
+/** A row of tasks/create-tasks: approvers of a task created at its first step. */
+interface CreatedRow {
+  id: string;
+  created: boolean;
+  approverIds: string[] | null;
+  awaitingAdmins: boolean | null;
 }
 
 /** The policy of a group of requests, and whether the system provisions its entitlement. */
@@ -66,6 +77,8 @@ interface GroupPolicy {
   steps: string;
   policyId: string | null;
   automatic: boolean;
+  /** The steps, parsed once per group. */
+  parsed: PolicyStep[];
 }
 
 /** Requests of one kind, origin, entitlement and profile share their policy. */
@@ -85,16 +98,18 @@ export class WorkflowEngine {
    * Creates the tasks (an open task of the same kind, user and entitlement is reused) and moves
    * each new one as far as its policy lets it go now. The policy is picked once per group of
    * requests of one kind, origin, entitlement and profile (a sync batch is one group), and the
-   * tasks are created with its steps: two statements per batch, whatever its size.
+   * tasks are created with its steps and at its first step (approvers resolved): two statements
+   * per batch, whatever its size.
    */
   async createIn(tx: Tx, requests: readonly TaskRequest[], outcome: Outcome, depth = 0): Promise<void> {
     if (requests.length === 0) return;
     const policies = await this.policiesOf(tx, requests);
-    const createdRows: NewTask[] = [];
+    const createdRows: (NewTask & { entered: { approverIds: string[]; awaitingAdmins: boolean } | null })[] = [];
     const at = now();
     for (const batch of batchesOf(requests, WORKFLOW_BATCH)) {
       const rows = batch.map((r) => {
         const policy = policies.get(groupKeyOf(r));
+        const first = policy?.parsed[0] ?? null;
         return {
           id: newId(),
           openKey: openKeyOf(r),
@@ -110,13 +125,15 @@ export class WorkflowEngine {
           syncRunId: r.syncRunId ?? null,
           steps: policy?.steps ?? null,
           policyId: policy?.policyId ?? null,
-          approved: policy !== undefined && policy.automatic && (JSON.parse(policy.steps) as unknown[]).length === 0,
+          approved: policy !== undefined && policy.automatic && policy.parsed.length === 0,
+          approverType: first?.approverType ?? null,
+          approverUserIds: first?.userIds ?? [],
         };
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
-      for (const row of await tx.run<{ id: string; created: boolean }>('tasks/create-tasks', { rows, now: at })) {
+      for (const row of await tx.run<CreatedRow>('tasks/create-tasks', { rows, now: at })) {
         const made = row.created ? byId.get(row.id) : undefined;
-        if (made) createdRows.push(made);
+        if (made) createdRows.push({ ...made, entered: row.approverIds === null ? null : { approverIds: row.approverIds, awaitingAdmins: row.awaitingAdmins ?? false } });
         if (depth === 0) (row.created ? outcome.created : outcome.existing).push(row.id);
       }
     }
@@ -135,7 +152,7 @@ export class WorkflowEngine {
     const found = new Map<string, GroupPolicy>();
     for (const batch of batchesOf([...groups.values()], WORKFLOW_BATCH)) {
       for (const row of await tx.run<GroupPolicy & { key: string }>('workflow/policies-of-requests', { groups: batch, ...defaults })) {
-        found.set(row.key, { steps: row.steps, policyId: row.policyId, automatic: row.automatic });
+        found.set(row.key, { steps: row.steps, policyId: row.policyId, automatic: row.automatic, parsed: JSON.parse(row.steps) as PolicyStep[] });
       }
     }
     return found;
@@ -143,23 +160,26 @@ export class WorkflowEngine {
 
   /**
    * New tasks (created with their policy's steps): zero steps are approved at once (those the
-   * system provisions were created approved and complete now), others await step 0.
+   * system provisions were created approved and complete now), others await step 0, which
+   * create-tasks entered (a task whose step it could not enter, none expected, enters it here).
    */
-  private async start(tx: Tx, created: NewTask[], outcome: Outcome, depth: number): Promise<void> {
+  private async start(tx: Tx, created: (NewTask & { entered: { approverIds: string[]; awaitingAdmins: boolean } | null })[], outcome: Outcome, depth: number): Promise<void> {
     const approveNow: string[] = [];
     const provisionNow = { GRANT: [] as string[], REVOKE: [] as string[] };
+    const atStep: (TaskRef & { approverIds: string[]; awaitingAdmins: boolean })[] = [];
     const firstSteps: { id: string; step: number; approverType: string; userIds: string[] }[] = [];
     for (const row of created) {
-      const steps = JSON.parse(row.steps ?? '[]') as PolicyStep[];
-      if (steps.length === 0) {
+      if (row.approverType === null) {
         if (row.approved) provisionNow[row.kind].push(row.id);
         else approveNow.push(row.id);
         outcome.events.push(taskEvent('TASK_CREATED', row, { kind: row.kind, origin: row.origin, entitlementId: row.entitlementId, autoApproved: true }));
+      } else if (row.entered) {
+        atStep.push({ id: row.id, userId: row.userId, profileId: row.profileId, ...row.entered });
       } else {
-        firstSteps.push({ id: row.id, step: 0, approverType: steps[0]!.approverType, userIds: steps[0]!.userIds ?? [] });
+        firstSteps.push({ id: row.id, step: 0, approverType: row.approverType, userIds: row.approverUserIds });
       }
     }
-    for (const entered of await this.enterSteps(tx, firstSteps)) {
+    for (const entered of [...atStep, ...(await this.enterSteps(tx, firstSteps))]) {
       outcome.events.push(taskEvent('TASK_CREATED', entered, { step: 0, approverIds: entered.approverIds, awaitingAdmins: entered.awaitingAdmins }));
     }
     await this.approve(tx, approveNow, outcome, depth, provisionNow);

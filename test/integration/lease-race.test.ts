@@ -164,7 +164,7 @@ describe("a task's open key under interleaved transactions", () => {
       (tx) => tx.run('tasks/create-tasks', { rows: [row('t2')], now: now() }),
     );
     expect(first).toHaveLength(1);
-    expect(second).toEqual([{ id: 't2', created: true }]);
+    expect(second).toMatchObject([{ id: 't2', created: true }]);
     expect(await openTasks()).toEqual([{ id: 't2', state: 'PENDING_APPROVAL' }]);
     const links = await runCypher(t, `MATCH (:Task {id: 't2'})-[r]->() RETURN type(r) AS r ORDER BY r`);
     expect(links.map((l) => l.r)).toEqual(['FOR_USER', 'ON_ENTITLEMENT']);
@@ -176,7 +176,7 @@ describe("a task's open key under interleaved transactions", () => {
       (tx) => tx.run('workflow/close-tasks', { ids: ['t1'], from: 'PENDING_APPROVAL', to: 'DENIED', reason: 'no', byId: null, now: now() }),
       (tx) => tx.run('tasks/create-tasks', { rows: [row('t3')], now: now() }),
     );
-    expect(second).toEqual([{ id: 't3', created: true }]);
+    expect(second).toMatchObject([{ id: 't3', created: true }]);
     expect(await openTasks()).toEqual([{ id: 't3', state: 'PENDING_APPROVAL' }]);
   });
 
@@ -186,8 +186,8 @@ describe("a task's open key under interleaved transactions", () => {
       (tx) => tx.run('tasks/create-tasks', { rows: [row('t4')], now: now() }),
       (tx) => tx.run('tasks/create-tasks', { rows: [row('t5')], now: now() }),
     );
-    expect(first).toEqual([{ id: 't4', created: true }]);
-    expect(second).toEqual([{ id: 't4', created: false }]);
+    expect(first).toMatchObject([{ id: 't4', created: true }]);
+    expect(second).toMatchObject([{ id: 't4', created: false }]);
     expect(await openTasks()).toEqual([{ id: 't4', state: 'PENDING_APPROVAL' }]);
   });
 });
