@@ -8,6 +8,7 @@ import { Availability, serviceUnavailable } from './availability.js';
 import type { Logger } from '../logger.js';
 import { cypherRegistry, type CypherRegistry } from './cypher.js';
 import { noDelayOnBoltSockets } from './no-delay.js';
+import { toCypherValues } from './values.js';
 import { UnitOfWork, type CommitListener, type CommitSettler, type UnitFinisher } from './unit-of-work.js';
 
 export interface Neo4jConnection {
@@ -51,16 +52,6 @@ export class Tx {
     const rows = await this.run<T>(name, params);
     return rows[0];
   }
-}
-
-/** JS numbers that are whole become Cypher integers (LIMIT, SKIP and counters need them). */
-function toCypherValues(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? neo4j.int(value) : value;
-  if (Array.isArray(value)) return value.map(toCypherValues);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCypherValues(v)]));
-  }
-  return value;
 }
 
 /** A transaction's metadata: the app, and the unit of work it runs. */
@@ -172,24 +163,7 @@ export class Database {
    * side effects.
    */
   async readOne<T extends RecordShape = RecordShape>(unit: string, name: string, params: Params = {}): Promise<T[]> {
-    const text = this.cypher.get(name);
-    const values = toCypherValues(params) as Params;
-    const until = performance.now() + this.maxRetryMs;
-    return this.transaction('READ', async (session, attempt) => {
-      for (let delay = 50; ; delay *= 2) {
-        try {
-          this.countStatement(name);
-          const started = performance.now();
-          const result = await attempt(() => session.run<T>(text, values, { metadata: metadataOf(unit) }));
-          this.timeStatement(name, performance.now() - started);
-          return result.records.map((record) => record.toObject());
-        } catch (error) {
-          const code = (error as { code?: string }).code ?? '';
-          if (!/^Neo.TransientError/.test(code) || performance.now() + delay > until) throw error;
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
-      }
-    });
+    return this.runAlone<T>('READ', unit, name, params, true);
   }
 
   private readonly finishers: UnitFinisher<Tx>[] = [];
@@ -263,14 +237,29 @@ export class Database {
    * pass). No finishers, listeners or settlers: nothing is recorded on a unit. Returns its rows.
    */
   async autoCommit<T extends RecordShape = RecordShape>(name: string, params: Params = {}): Promise<T[]> {
-    this.countStatement(name);
-    const started = performance.now();
-    const rows = await this.transaction('WRITE', async (session, attempt) => {
-      const result = await attempt(() => session.run<T>(this.cypher.get(name), toCypherValues(params) as Params, { metadata: metadataOf(`db.${name}`) }));
-      return result.records.map((record) => record.toObject());
+    return this.runAlone<T>('WRITE', `db.${name}`, name, params, false);
+  }
+
+  /** One statement as its own transaction, counted and timed; a read retries transient errors. */
+  private async runAlone<T extends RecordShape>(mode: 'READ' | 'WRITE', unit: string, name: string, params: Params, retry: boolean): Promise<T[]> {
+    const text = this.cypher.get(name);
+    const values = toCypherValues(params) as Params;
+    const until = performance.now() + this.maxRetryMs;
+    return this.transaction(mode, async (session, attempt) => {
+      for (let delay = 50; ; delay *= 2) {
+        try {
+          this.countStatement(name);
+          const started = performance.now();
+          const result = await attempt(() => session.run<T>(text, values, { metadata: metadataOf(unit) }));
+          this.timeStatement(name, performance.now() - started);
+          return result.records.map((record) => record.toObject());
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? '';
+          if (!retry || !/^Neo.TransientError/.test(code) || performance.now() + delay > until) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
     });
-    this.timeStatement(name, performance.now() - started);
-    return rows;
   }
 
   /** Empties the graph (the schema stays): tests between files, the demo's --reset. */

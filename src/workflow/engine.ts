@@ -7,9 +7,10 @@
 import { tallyMemberships, tallyTasks } from '../audit/trail.js';
 import { batchesOf } from '../batches.js';
 import type { Tx } from '../db/database.js';
-import type { PolicyStep, UnenrollmentAction } from '../directory/records.js';
+import type { PolicyStep } from '../directory/records.js';
 import { taskEvent, type DomainEvent } from '../events/domain.js';
 import { newId, now } from '../ids.js';
+import type { CascadeRow, CompletedTask, CreatedRow, GroupPolicy, NewTask, TaskRef } from './engine-rows.js';
 import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from './records.js';
 
 export const WORKFLOW_BATCH = 5000;
@@ -33,63 +34,9 @@ export interface WorkflowDefaults {
   revokeSteps: PolicyStep[];
 }
 
-interface TaskRef {
-  id: string;
-  userId: string;
-  profileId: string | null;
-}
-
-interface CompletedTask extends TaskRef {
-  kind: TaskKind;
-  entitlementId: string;
-  entitlementKind: string;
-  origin: TaskOrigin;
-  /** Set when the entitlement is a profile's enrollment entitlement: the profile. */
-  ownProfileId: string | null;
-  automationMode: string | null;
-  unenrollmentAction: UnenrollmentAction | null;
-  changed: boolean;
-}
-
-/** A task created now, as its request made it. */
-interface NewTask extends TaskRef {
-  kind: TaskKind;
-  origin: TaskOrigin;
-  entitlementId: string;
-  steps: string | null;
-  /** Created approved (no steps, provisioned by the system): it completes without approve-tasks. */
-  approved: boolean;
-  /** The policy's first step (null: no steps): create-tasks enters it. */
-  approverType: string | null;
-  approverUserIds: string[];
-}
-
-/** A row of tasks/create-tasks: approvers of a task created at its first step. */
-interface CreatedRow {
-  id: string;
-  created: boolean;
-  approverIds: string[] | null;
-  awaitingAdmins: boolean | null;
-}
-
-/** The policy of a group of requests, and whether the system provisions its entitlement. */
-interface GroupPolicy {
-  steps: string;
-  policyId: string | null;
-  automatic: boolean;
-  /** The steps, parsed once per group. */
-  parsed: PolicyStep[];
-}
-
 /** Requests of one kind, origin, entitlement and profile share their policy. */
 const groupKeyOf = (r: TaskRequest): string => `${r.kind}|${r.origin}|${r.entitlementId}|${r.profileId ?? ''}`;
 
-interface CascadeRow {
-  parentId: string | null;
-  userId: string;
-  profileId: string;
-  entitlementId: string;
-}
 
 export class WorkflowEngine {
   constructor(readonly defaults: WorkflowDefaults) {}
