@@ -15,6 +15,7 @@ import { Database } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { SettingsService } from '../src/settings/service.js';
 import { startNeo4j, stopNeo4j } from '../scripts/neo4j.js';
+import { recordResult, type Figure } from './lib/result.js';
 import { generateOrg, itemPool } from './org.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
@@ -31,6 +32,8 @@ const logger = createLogger('error');
 const config = parseConfig({ NEO4J_URI: uri, LOG_LEVEL: 'error' });
 const db = new Database({ uri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? 'neo4j', database: process.env.NEO4J_DATABASE }, logger);
 
+const figures: Figure[] = [];
+
 async function time(label: string, runs: number, work: (i: number) => Promise<unknown>): Promise<void> {
   await work(0); // warm-up
   const samples: number[] = [];
@@ -41,6 +44,7 @@ async function time(label: string, runs: number, work: (i: number) => Promise<un
   }
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(1);
+  figures.push({ name: `${label}, median`, value: Number(at(0.5)), unit: 'ms' });
   process.stdout.write(`${label.padEnd(34)} median ${at(0.5).padStart(8)} ms   p95 ${at(0.95).padStart(8)} ms   (${runs} runs)\n`);
 }
 
@@ -71,6 +75,7 @@ try {
   await time('blast radius (disable biggest)', 5, () => analysis.blastRadius('DISABLE_PROFILE', biggestProfile.get('id'), null));
   await time('unjustified grants (page of 50)', 5, () => analysis.unjustifiedGrants(null, 51, false));
   await time('unjustified grants (page + count)', 3, () => analysis.unjustifiedGrants(null, 51, true));
+  recordResult('analysis', figures, { users: USERS, grants: GRANTS, profiles: PROFILES });
 
   if (process.env.BENCH_PROFILE === '1') {
     const saved = (await db.read('bench.analysis', (tx) => tx.one<{ conditionIds: string[]; excludedIds: string[] }>('analysis/profile-settings', { profileId: biggestProfile.get('id') })))!;

@@ -15,6 +15,7 @@ import type { Database } from '../db/database.js';
 import { now } from '../ids.js';
 import { InFlight } from '../in-flight.js';
 import type { Logger } from '../logger.js';
+import { SerialPasses } from '../passes.js';
 import { GENESIS_HASH, hashOf, type AuditActorKind, type AuditEntryRecord, type PendingEntry } from './trail.js';
 
 /** How often each instance looks for entries left pending (an instance that crashed after commit). */
@@ -22,12 +23,9 @@ export const CATCH_UP_MS = 5_000;
 /** Pending entries chained per pass at most (plus the rest of the last write's). */
 const PAGE = 500;
 
-const noop = () => {};
-
 export class AuditSealer {
-  private current: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
   private readonly inFlight = new InFlight();
+  private readonly passQueue = new SerialPasses(() => this.sealAll(), this.inFlight);
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** A write with entries committed since the last pass began: the next pass need not look first. */
@@ -83,21 +81,7 @@ export class AuditSealer {
    */
   sealed(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.queued) return this.queued;
-    if (!this.current) return this.begin();
-    this.queued = this.current.then(noop, noop).then(() => {
-      this.queued = null;
-      return this.begin();
-    });
-    return this.queued;
-  }
-
-  private begin(): Promise<void> {
-    const pass = this.inFlight.track(this.sealAll()).finally(() => {
-      if (this.current === pass) this.current = null;
-    });
-    this.current = pass;
-    return pass;
+    return this.passQueue.next();
   }
 
   /**

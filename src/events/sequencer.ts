@@ -21,18 +21,16 @@ import type { Database } from '../db/database.js';
 import { now } from '../ids.js';
 import { InFlight } from '../in-flight.js';
 import type { Logger } from '../logger.js';
+import { SerialPasses } from '../passes.js';
 
 /** How often each instance looks for events left pending (an instance that crashed after commit). */
 export const SEQUENCE_CATCH_UP_MS = 2_000;
 /** Pending events sequenced per pass at most (plus the rest of the last write's). */
 const PAGE = 2000;
 
-const noop = () => {};
-
 export class EventSequencer {
-  private current: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
   private readonly inFlight = new InFlight();
+  private readonly passQueue = new SerialPasses(() => this.sequenceAll(), this.inFlight);
   private readonly listeners: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -80,13 +78,7 @@ export class EventSequencer {
    */
   sequenced(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.queued) return this.queued;
-    if (!this.current) return this.begin();
-    this.queued = this.current.then(noop, noop).then(() => {
-      this.queued = null;
-      return this.begin();
-    });
-    return this.queued;
+    return this.passQueue.next();
   }
 
   /** A read first, so an idle log costs no write; a pass only when something waits. */
@@ -99,13 +91,6 @@ export class EventSequencer {
     void this.inFlight.track(work);
   }
 
-  private begin(): Promise<void> {
-    const pass = this.inFlight.track(this.sequenceAll()).finally(() => {
-      if (this.current === pass) this.current = null;
-    });
-    this.current = pass;
-    return pass;
-  }
 
   /** Passes until a page is not full. */
   private async sequenceAll(): Promise<void> {
