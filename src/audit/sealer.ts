@@ -13,7 +13,6 @@
  */
 import type { Database } from '../db/database.js';
 import { now } from '../ids.js';
-import { InFlight } from '../in-flight.js';
 import type { Logger } from '../logger.js';
 import { SerialPasses } from '../passes.js';
 import { GENESIS_HASH, hashOf, type AuditActorKind, type AuditEntryRecord, type PendingEntry } from './trail.js';
@@ -24,10 +23,7 @@ export const CATCH_UP_MS = 5_000;
 const PAGE = 500;
 
 export class AuditSealer {
-  private readonly inFlight = new InFlight();
-  private readonly passQueue = new SerialPasses(() => this.sealAll(), this.inFlight);
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private readonly queue = new SerialPasses(() => this.sealAll());
   /** A write with entries committed since the last pass began: the next pass need not look first. */
   private committed = false;
   /** Entries chained by this instance since start: the benchmark prints it. */
@@ -40,37 +36,32 @@ export class AuditSealer {
   ) {}
 
   get busy(): boolean {
-    return this.inFlight.busy;
+    return this.queue.busy;
   }
 
   idle(): Promise<void> {
-    return this.inFlight.idle();
+    return this.queue.idle();
   }
 
   /** Starts the catch-up: a pass now (what a crash left) and every CATCH_UP_MS. */
   start(): void {
-    this.catchUp();
-    this.timer = setInterval(() => this.catchUp(), CATCH_UP_MS);
-    this.timer.unref();
+    this.queue.every(CATCH_UP_MS, () => this.catchUp());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.idle();
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 
   /** A write with entries committed: chain them soon, without making anyone wait. */
   request(): void {
-    if (this.stopped) return;
+    if (this.queue.stopped) return;
     this.committed = true;
     this.catchUp();
   }
 
   /** A pass (after a look, unless a commit asked for it), its failure logged: the next one retries. */
   private catchUp(): void {
-    if (this.stopped) return;
+    if (this.queue.stopped) return;
     this.sealed().catch((error: Error) => this.logger.warn('audit: a sealing pass failed; the next one chains what it left', { message: error.message }));
   }
 
@@ -80,8 +71,7 @@ export class AuditSealer {
    * queued after it.
    */
   sealed(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return this.passQueue.next();
+    return this.queue.next();
   }
 
   /**

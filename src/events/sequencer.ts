@@ -19,7 +19,6 @@
  */
 import type { Database } from '../db/database.js';
 import { now } from '../ids.js';
-import { InFlight } from '../in-flight.js';
 import type { Logger } from '../logger.js';
 import { SerialPasses } from '../passes.js';
 
@@ -29,11 +28,8 @@ export const SEQUENCE_CATCH_UP_MS = 2_000;
 const PAGE = 2000;
 
 export class EventSequencer {
-  private readonly inFlight = new InFlight();
-  private readonly passQueue = new SerialPasses(() => this.sequenceAll(), this.inFlight);
+  private readonly queue = new SerialPasses(() => this.sequenceAll());
   private readonly listeners: (() => void)[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
   /** Events sequenced by this instance since start, and in how many passes: the benchmarks print them. */
   sequencedCount = 0;
   passes = 0;
@@ -45,11 +41,11 @@ export class EventSequencer {
   ) {}
 
   get busy(): boolean {
-    return this.inFlight.busy;
+    return this.queue.busy;
   }
 
   idle(): Promise<void> {
-    return this.inFlight.idle();
+    return this.queue.idle();
   }
 
   /** Told after each pass that sequenced events has committed (the stream reads the log then). */
@@ -59,16 +55,11 @@ export class EventSequencer {
 
   /** Starts the catch-up: a look now (what a crash left) and every catchUpMs. */
   start(): void {
-    this.catchUp();
-    this.timer = setInterval(() => this.catchUp(), this.catchUpMs);
-    this.timer.unref();
+    this.queue.every(this.catchUpMs, () => this.catchUp());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.idle();
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 
   /**
@@ -77,18 +68,17 @@ export class EventSequencer {
    * one queued after it. Rejects when that pass failed (the catch-up retries it).
    */
   sequenced(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return this.passQueue.next();
+    return this.queue.next();
   }
 
   /** A read first, so an idle log costs no write; a pass only when something waits. */
   private catchUp(): void {
-    if (this.stopped) return;
+    if (this.queue.stopped) return;
     const work = this.db
       .read('events.pending', (tx) => tx.one<{ pending: number }>('events/count-pending-events'))
       .then((row) => (Number(row?.pending ?? 0) > 0 ? this.sequenced() : undefined))
       .catch((error: Error) => this.logger.warn('events: a sequencing pass failed; the next one sequences what it left', { message: error.message }));
-    void this.inFlight.track(work);
+    void this.queue.track(work);
   }
 
 
