@@ -106,7 +106,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // Open WebSockets and SSE streams: one per-user cap, and their credential kept current (src/security/live.ts).
   const wsGuard = new WsGuard(config.security);
   const live = new LiveConnections({ auth: services.auth, limiter: wsGuard.connections, logger, recheckMs: config.security.connectionRecheckMs });
-  services.eventStream.beforeSubscribers((deliveries) => live.credentialChanged(deliveries));
+  services.eventStream.beforeSubscribers((deliveries) => {
+    // Another instance's credential changes: cached viewers first, then the open connections.
+    services.auth.credentialChanged(deliveries.map((delivery) => delivery.event));
+    live.credentialChanged(deliveries);
+  });
   const liveResults = new SharedResults();
 
   const yoga = createYoga<Record<string, unknown>, Context>({

@@ -61,6 +61,8 @@ export interface SecurityConfig {
   wsMaxConnectionsPerUser: number;
   /** An open connection re-reads its token and user at least this often (changes made through the API reach it at once, src/security/live.ts). */
   connectionRecheckMs: number;
+  /** A bearer token's viewer is read from Neo4j at most this often per instance (0: every request); credential changes end it at once (src/auth/viewer-cache.ts). */
+  authCacheMs: number;
   /** Registered operations by SHA-256 of their text; null leaves persisted-operations mode off. */
   persistedOperationsFile: string | null;
   /** Who is held to registered operations when the mode is on. */
@@ -167,6 +169,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedOrigins: origins('ALLOWED_ORIGINS', publicUrl),
       wsMaxConnectionsPerUser: integer('WS_MAX_CONNECTIONS_PER_USER', 10, 1),
       connectionRecheckMs: integer('CONNECTION_RECHECK_MS', 10_000, 100),
+      authCacheMs: integer('AUTH_CACHE_MS', 1000, 0),
       persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE || null,
       persistedOperationsFor: persistedFor as SecurityConfig['persistedOperationsFor'],
     },

@@ -72,7 +72,9 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   db.finishWritesWith(recordPending);
 
   const settings = new SettingsService(db, config);
-  const auth = new AuthService(db, config.adminToken);
+  const auth = new AuthService(db, config.adminToken, config.security.authCacheMs);
+  // A credential changed here ends its cached viewers before the change answers (src/auth/viewer-cache.ts).
+  db.onCommitted((unit) => auth.credentialChanged(unit.events));
   const ingest = new IngestService(db);
   const directory = new DirectoryQueries(db);
   const tasks = new TaskService(db, config.workflowDefaults);

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { badInput, notFound } from '../errors.js';
 import { credentialEvent } from '../events/domain.js';
 import { noSuch } from '../ids.js';
+import { ViewerCache, type CredentialChange } from './viewer-cache.js';
 import { bootstrapAdmin, isScope, type Role, type Scope, type Viewer } from './viewer.js';
 
 export interface ApiTokenRecord {
@@ -24,10 +25,20 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 export class AuthService {
+  private readonly cache: ViewerCache;
+
   constructor(
     private readonly db: Database,
     private readonly adminToken: string | null,
-  ) {}
+    cacheMs = 0,
+  ) {
+    this.cache = new ViewerCache(cacheMs);
+  }
+
+  /** Credential events, this instance's at commit and others' from the log: the cached viewers they concern end. */
+  credentialChanged(events: readonly CredentialChange[]): void {
+    this.cache.changed(events);
+  }
 
   /** Resolves an Authorization header value; null when absent or not recognised. */
   async authenticate(header: string | null | undefined): Promise<Viewer | null> {
@@ -36,13 +47,15 @@ export class AuthService {
     if (!match) return null;
     const token = match[1]!;
     if (this.adminToken !== null && safeEqual(token, this.adminToken)) return bootstrapAdmin;
-    const row = await this.db.read('auth.authenticate', (tx) =>
-      tx.one<{ tokenId: string; scopes: string[]; userId: string; role: Role; status: string }>('auth/find-token', {
-        hash: hashToken(token),
-      }),
-    );
+    const hash = hashToken(token);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    const mark = this.cache.mark();
+    const [row] = await this.db.readOne<{ tokenId: string; scopes: string[]; userId: string; role: Role; status: string }>('auth.authenticate', 'auth/find-token', { hash });
     if (!row || row.status === 'DISABLED') return null;
-    return { userId: row.userId, role: row.role, scopes: new Set(row.scopes.filter(isScope)), tokenId: row.tokenId };
+    const viewer: Viewer = { userId: row.userId, role: row.role, scopes: new Set(row.scopes.filter(isScope)), tokenId: row.tokenId };
+    this.cache.keep(hash, viewer, mark);
+    return viewer;
   }
 
   /**
