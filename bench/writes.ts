@@ -69,6 +69,8 @@ interface Phase {
   errors: number;
   seconds: number;
   latencies: number[];
+  /** Statements run during the phase, per write, by name (the sealing and sequencing passes included). */
+  statements: Map<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
       const byKind: Record<string, number> = {};
       let errors = 0;
       let firstError = '';
+      const counted = new Map(services.db.statementCounts);
       const start = performance.now();
       const end = start + SECONDS * 1000;
       await Promise.all(
@@ -152,7 +155,12 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - start) / 1000;
       if (firstError) process.stderr.write(`  ${name}: ${errors} errors, the first: ${firstError}\n`);
       await app.idle();
-      return { name, writes: latencies.length, byKind, errors, seconds, latencies: latencies.sort((a, b) => a - b) };
+      const statements = new Map<string, number>();
+      for (const [statement, n] of services.db.statementCounts) {
+        const ran = n - (counted.get(statement) ?? 0);
+        if (ran > 0) statements.set(statement, ran / Math.max(1, latencies.length));
+      }
+      return { name, writes: latencies.length, byKind, errors, seconds, latencies: latencies.sort((a, b) => a - b), statements };
     };
 
     const clients = Array.from({ length: CLIENTS }, (_, k) => k);
@@ -176,6 +184,12 @@ async function main(): Promise<void> {
       [
         `writes bench: ${CLIENTS} concurrent clients, ${SECONDS} s per phase, ingest batches of ${BATCH} users`,
         ...results.map(line),
+        'statements per write (the passes after commit shared among the writes they served):',
+        ...results.map((p) => {
+          const total = [...p.statements.values()].reduce((a, b) => a + b, 0);
+          const named = [...p.statements].sort((a, b) => b[1] - a[1]).map(([statement, n]) => `${statement} ${n.toFixed(2)}`);
+          return `  ${p.name.padEnd(10)} ${total.toFixed(1)}: ${named.join(', ')}`;
+        }),
         `  audit chain: ${verification.ok ? 'intact' : `BROKEN at ${verification.firstBrokenSeq} (${verification.problem})`}, ${verification.checked} entries verified in ${verifyMs.toFixed(0)} ms`,
         ...sealerLine(services.audit),
         ...sequencerLine(services),

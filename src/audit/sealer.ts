@@ -1,8 +1,8 @@
 /**
  * The audit chain's sealer: chains the entries that writes recorded as pending, after they
- * committed. One pass is one write transaction: it locks the chain head, reads the pending
- * entries (oldest first, a bounded page, never splitting one write's entries), computes their seqs
- * and hashes and turns them into chained entries. Many writes' entries go in one pass, so the
+ * committed. One pass is one write transaction of two statements: it locks the chain head and
+ * reads the pending entries under that lock (oldest first, a bounded page, never splitting one
+ * write's entries), computes their seqs and hashes and turns them into chained entries. Many writes' entries go in one pass, so the
  * head's lock is taken once per pass instead of once per write, and no write waits for it.
  *
  * Passes run on this instance one at a time: after a write with audit entries commits
@@ -95,9 +95,10 @@ export class AuditSealer {
 
   private async pass(): Promise<{ sealed: number; full: boolean }> {
     return this.db.write('audit.seal', async (tx) => {
-      const head = await tx.one<{ seq: number; lastHash: string }>('audit/lock-chain', { now: now(), genesis: GENESIS_HASH });
+      // The head locked and the entries to chain read under its lock, in one statement.
+      const head = await tx.one<{ seq: number; lastHash: string; pending: { elementId: string; entry: PendingEntry }[] }>('audit/lock-chain', { now: now(), genesis: GENESIS_HASH, limit: PAGE });
       const fromSeq = Number(head?.seq ?? 0);
-      const rows = await tx.run<{ elementId: string; entry: PendingEntry }>('audit/pending-entries', { limit: PAGE });
+      const rows = head?.pending ?? [];
       if (rows.length === 0) return { sealed: 0, full: false };
       let seq = fromSeq;
       let prevHash = head?.lastHash ?? GENESIS_HASH;
