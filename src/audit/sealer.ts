@@ -2,8 +2,9 @@
  * The audit chain's sealer: chains the entries that writes recorded as pending, after they
  * committed. One pass is one write transaction of two statements: it locks the chain head and
  * reads the pending entries under that lock (oldest first, a bounded page, never splitting one
- * write's entries), computes their seqs and hashes and turns them into chained entries. Many writes' entries go in one pass, so the
- * head's lock is taken once per pass instead of once per write, and no write waits for it.
+ * write's entries), computes their seqs and hashes and turns them into chained entries. Many
+ * writes' entries go in one pass, so the head's lock is taken once per pass instead of once per
+ * write, and no write waits for it.
  *
  * Passes run on this instance one at a time: after a write with audit entries commits
  * (`request`), before the auditors read the log (`sealed`, so a read shows every entry committed

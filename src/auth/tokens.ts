@@ -24,6 +24,14 @@ function safeEqual(a: string, b: string): boolean {
   return left.equals(right);
 }
 
+/** The viewer a live token's row (auth/find-token, auth/token-states) acts as. */
+const viewerOf = (row: { tokenId: string; scopes: string[]; userId: string; role: Role }): Viewer => ({
+  userId: row.userId,
+  role: row.role,
+  scopes: new Set(row.scopes.filter(isScope)),
+  tokenId: row.tokenId,
+});
+
 export class AuthService {
   private readonly cache: ViewerCache;
 
@@ -53,7 +61,7 @@ export class AuthService {
     const mark = this.cache.mark();
     const [row] = await this.db.readOne<{ tokenId: string; scopes: string[]; userId: string; role: Role; status: string }>('auth.authenticate', 'auth/find-token', { hash });
     if (!row || row.status === 'DISABLED') return null;
-    const viewer: Viewer = { userId: row.userId, role: row.role, scopes: new Set(row.scopes.filter(isScope)), tokenId: row.tokenId };
+    const viewer = viewerOf(row);
     this.cache.keep(hash, viewer, mark);
     return viewer;
   }
@@ -70,7 +78,7 @@ export class AuthService {
     );
     for (const row of rows) {
       if (row.status === 'DISABLED') continue;
-      found.set(row.tokenId, { userId: row.userId, role: row.role, scopes: new Set(row.scopes.filter(isScope)), tokenId: row.tokenId });
+      found.set(row.tokenId, viewerOf(row));
     }
     return found;
   }
