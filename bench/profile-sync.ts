@@ -110,7 +110,7 @@ for (const [title, list] of [['pending', profiles.filter((p) => !p.auto).slice(0
   await app.idle();
   print(`first sync, ${list.length} ${title} profiles${PROFILE ? ' (PROFILE)' : ''}`, took, (await countTasks()) - before);
 }
-// A full reconciliation of every profile (nothing to do now), SYNCS_AT_ONCE at a time, as the scheduler runs it.
+// A full reconciliation of every profile (nothing to do now), set-based, as the scheduler runs it.
 const r0 = performance.now();
 await services.syncTriggers.scheduledRound(Date.now());
 print(`full reconciliation of ${profiles.length} profiles`, (performance.now() - r0) / 1000, 0);

@@ -153,7 +153,7 @@ console.log(`steady-state sync of ${PROFILES} profiles with nothing to do: ${ste
 printTimings('steady state');
 
 // The scheduler's view: a round with nothing marked and every profile reconciled recently syncs
-// nothing; a full reconciliation (every profile due) syncs them all, SYNCS_AT_ONCE at a time.
+// nothing; a full reconciliation (every profile due) syncs them all, set-based (runner.ts syncMany).
 const runsNow = async () => (await run(`MATCH (r:SyncRun) RETURN count(r) AS n`))[0]!.get('n') as number;
 let runsBefore = await runsNow();
 const quiet = performance.now();

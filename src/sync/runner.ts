@@ -6,9 +6,9 @@
  * the journal (journal.ts).
  */
 import type { Viewer } from '../auth/viewer.js';
-import { batchesOf } from '../batches.js';
+import { batchesOf, forEachConcurrently } from '../batches.js';
 import type { Config } from '../config.js';
-import type { Database } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import { directoryReads } from '../directory/repository.js';
 import { AppError, conflict } from '../errors.js';
 import { encodeGlobalId, newId, noSuch } from '../ids.js';
@@ -25,6 +25,17 @@ import type { SyncDiff, SyncOutcome, SyncRunRecord, SyncTrigger } from './record
 import { syncReads } from './repository.js';
 import { safeguardVerdict } from './safeguard.js';
 
+/**
+ * Syncs of different profiles run side by side (an automatic round's, the runs with work of a
+ * scheduled round): each is mostly waiting on Neo4j (its diff is a read; its writes queue only on
+ * the event log's and audit chain's heads).
+ */
+export const SYNCS_AT_ONCE = 4;
+
+/** A diff with nothing to do: no enrollment, no unenrollment, no stale task. */
+const isIdle = (diff: SyncDiff): boolean =>
+  diff.toEnroll.length === 0 && diff.toUnenroll.length === 0 && diff.staleEnrollTasks.length === 0 && diff.staleUnenrollTasks.length === 0;
+
 /** What the sync engine uses. */
 export interface SyncDeps {
   db: Database;
@@ -40,6 +51,8 @@ export const SYNC_FAILED = 'SYNC_FAILED';
 export class SyncService {
   /** Rows per write transaction. */
   batchSize = 5000;
+  /** Profiles a scheduled round starts, diffs and (when they have nothing to do) completes together. */
+  roundSize = 25;
   hooks: SyncHooks = {};
 
   /** Runs under way in this process (a sync or a resume, however started): idle() waits for them. */
@@ -78,13 +91,24 @@ export class SyncService {
   // ---------------------------------------------------------------- reads
 
   async diff(profileId: string): Promise<SyncDiff> {
-    const { row, settings } = await this.db.read('sync.diff', async (tx) => ({
-      row: await tx.one<Omit<SyncDiff, 'profileId' | 'wouldPause' | 'pauseReason'>>('sync/compute-diff', { profileId }),
-      settings: await this.deps.settings.safeguard(tx),
-    }));
-    if (!row) throw noSuch('AccessProfile', profileId);
-    const pauseReason = safeguardVerdict(row.memberCount, row.toUnenroll.length, row.pauseOnAnomalies, settings);
-    return { ...row, profileId, wouldPause: pauseReason !== null, pauseReason };
+    const diff = (await this.diffs([profileId])).get(profileId);
+    if (!diff) throw noSuch('AccessProfile', profileId);
+    return diff;
+  }
+
+  /** The diffs of several profiles, read in one transaction (a profile that does not exist has none). */
+  private async diffs(profileIds: readonly string[]): Promise<Map<string, SyncDiff>> {
+    return this.db.read('sync.diff', async (tx) => {
+      const settings = await this.deps.settings.safeguard(tx);
+      const diffs = new Map<string, SyncDiff>();
+      for (const profileId of profileIds) {
+        const row = await tx.one<Omit<SyncDiff, 'profileId' | 'wouldPause' | 'pauseReason'>>('sync/compute-diff', { profileId });
+        if (!row) continue;
+        const pauseReason = safeguardVerdict(row.memberCount, row.toUnenroll.length, row.pauseOnAnomalies, settings);
+        diffs.set(profileId, { ...row, profileId, wouldPause: pauseReason !== null, pauseReason });
+      }
+      return diffs;
+    });
   }
 
   async run(runId: string): Promise<SyncRunRecord> {
@@ -136,6 +160,112 @@ export class SyncService {
     return { kind: 'run', run };
   }
 
+  /**
+   * The syncs of a scheduled round, set-based: the profiles go in parts of `roundSize`, and each
+   * part's runs start in one transaction, their diffs are read in one, and the runs with nothing to
+   * do complete in one (the reconciliation of an organisation whose graph did not change is a few
+   * transactions per part, not three per profile). A run with work to do, or that pauses, goes on
+   * alone as sync() would run it; a profile that sync() would refuse (busy, paused, disabled,
+   * deleted) is left out. Every run is recorded, with its events and audit entries, as sync()
+   * records it. Returns the runs that ran, by profile.
+   */
+  syncMany(profileIds: readonly string[], trigger: SyncTrigger): Promise<Map<string, SyncRunRecord>> {
+    return this.running.track(
+      (async () => {
+        const runs = new Map<string, SyncRunRecord>();
+        await forEachConcurrently(batchesOf(profileIds, this.roundSize), SYNCS_AT_ONCE, async (part) => {
+          for (const run of await this.syncPart(part, trigger)) runs.set(run.profileId, run);
+        });
+        return runs;
+      })(),
+    );
+  }
+
+  private async syncPart(profileIds: string[], trigger: SyncTrigger): Promise<SyncRunRecord[]> {
+    const started = await this.beginMany(profileIds, trigger);
+    if (started.length === 0) return [];
+    let diffs: Map<string, SyncDiff>;
+    try {
+      for (const ref of started) await this.hooks.afterStart?.(ref.runId);
+      diffs = await this.diffs(started.map((ref) => ref.profileId));
+    } catch {
+      // Each run on its own: its failure is recorded on it (failingRun).
+      return this.eachAlone(started, (ref) => this.work(ref));
+    }
+    const idle: { ref: RunRef; diff: SyncDiff }[] = [];
+    const busy: { ref: RunRef; diff: SyncDiff | undefined }[] = [];
+    for (const ref of started) {
+      const diff = diffs.get(ref.profileId);
+      if (diff && !diff.wouldPause && isIdle(diff)) idle.push({ ref, diff });
+      else busy.push({ ref, diff });
+    }
+    const [completed, worked] = await Promise.all([
+      this.completeIdle(idle),
+      this.eachAlone(busy, ({ ref, diff }) => (diff ? this.workWith(ref, diff) : this.work(ref))),
+    ]);
+    return [...completed, ...worked];
+  }
+
+  /** Runs each item's work with at most SYNCS_AT_ONCE at once; a failed run (recorded FAILED) is left out. */
+  private async eachAlone<T>(items: T[], work: (item: T) => Promise<SyncRunRecord>): Promise<SyncRunRecord[]> {
+    const runs: SyncRunRecord[] = [];
+    await forEachConcurrently(items, SYNCS_AT_ONCE, async (item) => {
+      try {
+        runs.push(await work(item));
+      } catch {
+        // Recorded on the run and logged by failingRun.
+      }
+    });
+    return runs;
+  }
+
+  /**
+   * Starts the runs of several profiles in one transaction, in the order given: each profile's
+   * lease, then (when it is free and no paused run waits) its new RUNNING run; a profile that is
+   * deleted, disabled, busy or paused is skipped (a paused one's lease, taken to read its state
+   * under it, is released in the same transaction).
+   */
+  private async beginMany(profileIds: string[], trigger: SyncTrigger): Promise<RunRef[]> {
+    return this.db.write('sync.startMany', async (tx) => {
+      const started: RunRef[] = [];
+      const profiles = new Map((await directoryReads.profilesById(tx, profileIds)).map((p) => [p.id, p]));
+      for (const profileId of profileIds) {
+        if (!profiles.get(profileId)?.automationEnabled) continue;
+        const runId = newId();
+        const ref: RunRef = { runId, holder: runId, profileId };
+        if (!(await this.lease.acquire(tx, ref)).acquired) continue;
+        if (await tx.one<{ id: string }>('sync/paused-run-of-profile', { profileId })) {
+          await this.lease.release(tx, ref);
+          continue;
+        }
+        await syncJournal.started(tx, ref, trigger, null);
+        started.push(ref);
+      }
+      return started;
+    });
+  }
+
+  /**
+   * Completes runs whose diff found nothing to do, in one transaction (as applyAndFinish completes
+   * one). Should that transaction fail (a lease lost, a blip), each run is completed on its own,
+   * so that one run's failure is recorded on that run alone.
+   */
+  private async completeIdle(idle: { ref: RunRef; diff: SyncDiff }[]): Promise<SyncRunRecord[]> {
+    if (idle.length === 0) return [];
+    let finished: { run: SyncRunRecord | undefined; needed: boolean; profileId: string }[];
+    try {
+      finished = await this.db.write('sync.completeMany', async (tx) => {
+        const rows: { run: SyncRunRecord | undefined; needed: boolean; profileId: string }[] = [];
+        for (const { ref, diff } of idle) rows.push({ ...(await this.finishIn(tx, ref, diff)), profileId: ref.profileId });
+        return rows;
+      });
+    } catch {
+      return this.eachAlone(idle, ({ ref, diff }) => this.workWith(ref, diff));
+    }
+    for (const row of finished) if (row.needed) this.followUp(row.profileId);
+    return finished.flatMap((row) => (row.run ? [row.run] : []));
+  }
+
   /** The start transaction: the lease, then the new RUNNING run; a refusal rolls it back. */
   private async begin(profileId: string, trigger: SyncTrigger, actor: Viewer | null): Promise<RunRef | Refused> {
     const runId = newId();
@@ -157,9 +287,14 @@ export class SyncService {
 
   /** A started run's work to its end: the diff, then the changes or the pause; returns the run as it ended. */
   private async work(ref: RunRef): Promise<SyncRunRecord> {
+    return this.workWith(ref, null);
+  }
+
+  /** A started run's work, from its diff when it was read already (a scheduled round's). */
+  private async workWith(ref: RunRef, known: SyncDiff | null): Promise<SyncRunRecord> {
     const run = await this.failingRun(ref, 'The sync failed', async () => {
-      await this.hooks.afterStart?.(ref.runId);
-      const diff = await this.diff(ref.profileId);
+      if (!known) await this.hooks.afterStart?.(ref.runId);
+      const diff = known ?? (await this.diff(ref.profileId));
       if (!diff.wouldPause) return this.applyAndFinish(ref, diff, diff, true);
       await this.pause(ref, diff);
       return undefined;
@@ -207,18 +342,24 @@ export class SyncService {
       const counts = recordDiff ? diff : null;
       await applyChanges(this.applying, ref, { enrollmentEntitlementId: diff.enrollmentEntitlementId, mode: diff.mode, toEnroll: changes.toEnroll, toUnenroll: changes.toUnenroll, toCancel, counts });
     }
-    const finished = await this.db.write('sync.complete', async (tx) => {
-      await this.lease.renew(tx, ref);
-      // Reviewers' decisions that no longer hold end here (a denied user stopped matching, a kept member matches again).
-      await tx.run('sync/clear-stale-decisions', { profileId: ref.profileId });
-      const run = await syncJournal.completed(tx, ref, idle && recordDiff ? diff : null);
-      const needed = (await tx.one<{ needed: boolean }>('sync/needs-sync', { profileId: ref.profileId }))?.needed ?? false;
-      await this.lease.release(tx, ref);
-      return { run, needed };
-    });
+    const finished = await this.db.write('sync.complete', (tx) => this.finishIn(tx, ref, idle && recordDiff ? diff : null));
     // Something this run may not have seen changed while it ran: one more pass.
     if (finished.needed) this.followUp(ref.profileId);
     return finished.run;
+  }
+
+  /**
+   * A run's end, in the caller's transaction: the run COMPLETED (with `idleDiff`'s counts when it
+   * had nothing to do), the lease freed; `needed`: the profile was marked while it ran.
+   */
+  private async finishIn(tx: Tx, ref: RunRef, idleDiff: SyncDiff | null): Promise<{ run: SyncRunRecord | undefined; needed: boolean }> {
+    await this.lease.renew(tx, ref);
+    // Reviewers' decisions that no longer hold end here (a denied user stopped matching, a kept member matches again).
+    await tx.run('sync/clear-stale-decisions', { profileId: ref.profileId });
+    const run = await syncJournal.completed(tx, ref, idleDiff);
+    const needed = (await tx.one<{ needed: boolean }>('sync/needs-sync', { profileId: ref.profileId }))?.needed ?? false;
+    await this.lease.release(tx, ref);
+    return { run, needed };
   }
 
   private async recordDiff(ref: RunRef, diff: SyncDiff): Promise<void> {

@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { SyncTrigger } from './records.js';
-import type { SyncService } from './runner.js';
+import { SYNCS_AT_ONCE, type SyncService } from './runner.js';
 
 /** What the triggers use: the database (whose commits they follow) and the timings. */
 export interface TriggerDeps {
@@ -21,11 +21,6 @@ export interface TriggerDeps {
   logger: Logger;
 }
 
-/**
- * Syncs of different profiles an automatic round runs side by side: each is mostly waiting on
- * Neo4j (its diff is a read; its writes queue only on the event log's and audit chain's heads).
- */
-export const SYNCS_AT_ONCE = 4;
 
 export class SyncTriggers {
   private readonly changedEntitlements = new Set<string>();
@@ -145,9 +140,8 @@ export class SyncTriggers {
     try {
       // Profiles marked "needs sync", and those due their full reconciliation (the safety net).
       const rows = await this.deps.db.read('sync.scheduledRound', (tx) => tx.run<{ id: string }>('sync/enabled-profiles', { reconcileBeforeMs }));
-      await forEachConcurrently(rows, SYNCS_AT_ONCE, async (row) => {
-        if (!this.stopped) await this.runAutomatic(row.id, 'SCHEDULE', false);
-      });
+      // Set-based: a profile with nothing to do costs a share of a few transactions (runner.ts syncMany).
+      if (!this.stopped) await this.sync.syncMany(rows.map((row) => row.id), 'SCHEDULE');
     } catch (error) {
       this.deps.logger.error('scheduled sync round failed', { message: (error as Error).message });
     } finally {
