@@ -6,7 +6,6 @@
  * entries and the sequencer (src/events/sequencer.ts) gives the events their seqs, after commit.
  */
 import { pendingEntriesOf } from './audit/trail.js';
-import { batchesOf } from './batches.js';
 import type { Tx } from './db/database.js';
 import type { UnitOfWork } from './db/unit-of-work.js';
 import { pendingEventsOf } from './events/log.js';
@@ -17,8 +16,23 @@ const EVENT_BATCH = 5000;
 export async function recordPending(tx: Tx, unit: UnitOfWork): Promise<void> {
   const entries = pendingEntriesOf(unit);
   const events = pendingEventsOf(unit);
-  if (entries.length === 0 && events.length === 0) return;
+  if (entries.length === 0 && events === null) return;
   const at = now();
-  const batches = events.length > 0 ? batchesOf(events, EVENT_BATCH) : [[]];
-  for (const [i, batch] of batches.entries()) await tx.run('db/record-pending', { entries: i === 0 ? entries : [], events: batch, now: at });
+  const count = events?.types.length ?? 0;
+  for (let from = 0; from === 0 || from < count; from += EVENT_BATCH) {
+    const to = from + EVENT_BATCH;
+    await tx.run('db/record-pending', {
+      entries: from === 0 ? entries : [],
+      unitId: events?.unitId ?? null,
+      stamp: events?.stamp ?? null,
+      fromOrdinal: from,
+      types: events?.types.slice(from, to) ?? [],
+      taskIds: events?.taskIds.slice(from, to) ?? [],
+      runIds: events?.runIds.slice(from, to) ?? [],
+      profileIds: events?.profileIds.slice(from, to) ?? [],
+      userIds: events?.userIds.slice(from, to) ?? [],
+      payloads: events?.payloads.slice(from, to) ?? [],
+      now: at,
+    });
+  }
 }

@@ -10,8 +10,8 @@
 // Cost: one pass over the users holding a condition entitlement (index seeks by grant key and open
 // key per user; the exclusion and denial checks only when the profile has some, counted from the
 // profile's degree: checking a user's relationships by type walks all of them); members and open enrollment tasks outside that set are only counted (the member
-// count is the entitlement's degree; open tasks come from the text index on openKey, never closed
-// ones), and listed only when there are some, which is when the sync has work to do.
+// count is the entitlement's degree; open tasks come from the index on openOn, the task's
+// entitlement while it is open, never closed ones), and listed only when there are some, which is when the sync has work to do.
 MATCH (p:AccessProfile {id: $profileId})-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement)
 WITH p, en, '|' + en.id AS suffix, [(p)-[:CONDITION]->(c:Entitlement) | c.id] AS conditionIds,
      COUNT { (en)<-[:OF]-() } AS memberCount, COUNT { (p)-[:EXCLUDES]->() } AS exclusions,
@@ -42,19 +42,18 @@ CALL {
   RETURN collect(u.id) AS unmatchedToUnenroll
 }
 CALL {
-  // Open SYNC enrollment tasks (from the open-key text index: open tasks only).
-  WITH suffix
-  MATCH (t:Task) USING TEXT INDEX t:Task(openKey)
-  WHERE t.openKey ENDS WITH suffix
+  // Open SYNC enrollment tasks (from the openOn index: open tasks only).
+  WITH en
+  MATCH (t:Task {openOn: en.id})
   RETURN count(CASE WHEN t.kind = 'GRANT' AND t.origin = 'SYNC' THEN 1 END) AS openSyncEnrollTasks
 }
 CALL {
   // Those of users who do not match (excluded, or outside the matching users): only when the
   // counts say there are some.
-  WITH p, suffix, conditionIds, openSyncEnrollTasks, matchingSyncEnrollTasks
-  UNWIND CASE WHEN openSyncEnrollTasks > matchingSyncEnrollTasks THEN [suffix] ELSE [] END AS wanted
-  MATCH (t:Task) USING TEXT INDEX t:Task(openKey)
-  WHERE t.openKey ENDS WITH wanted AND t.kind = 'GRANT' AND t.origin = 'SYNC'
+  WITH p, en, conditionIds, openSyncEnrollTasks, matchingSyncEnrollTasks
+  UNWIND CASE WHEN openSyncEnrollTasks > matchingSyncEnrollTasks THEN [en.id] ELSE [] END AS wanted
+  MATCH (t:Task {openOn: wanted})
+  WHERE t.kind = 'GRANT' AND t.origin = 'SYNC'
   MATCH (t)-[:FOR_USER]->(u:User)
   WHERE EXISTS { (p)-[:EXCLUDES]->(u) }
      OR NOT EXISTS { MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(c:Entitlement) WHERE c.id IN conditionIds }

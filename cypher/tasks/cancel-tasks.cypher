@@ -16,5 +16,5 @@ CALL {
 }
 SET t.state = 'CANCELLED', t.updatedAt = $now, t.closedAt = $now, t.closeReason = $reason, t.closedById = $byId,
     t.currentStep = null, t.awaitingAdmins = false
-REMOVE t.openKey
+REMOVE t.openKey, t.openOn
 RETURN t.id AS id, u.id AS userId, [(t)-[:VIA_PROFILE]->(p:AccessProfile) | p.id][0] AS profileId

@@ -1,23 +1,32 @@
-// Takes $rows [{id, openKey, kind, origin, userId, entitlementId, profileId, parentId, requestedById,
-// reason, enrollVia, syncRunId, steps, policyId, approved, approverType, approverUserIds}] (steps: the policy's JSON text,
-// resolved per group of requests by workflow/policies-of-requests; policyId may be null; approved:
-// the policy has no steps and the system provisions the entitlement, so the task is created
-// approved, PENDING_PROVISIONING, as approve-tasks would leave it), $now. Creates each task as
-// PENDING_APPROVAL at step 0 (or approved) with its policy's steps unless an open task with the same
-// openKey (kind|user|entitlement) exists: then that one is returned instead, so repeating a
-// request, or two racing requests, never makes a duplicate. A found task is write-locked before
-// its open key is read again: a task that a concurrent transaction closed (cancelled, denied, done)
-// while this one waited has lost its open key, and the task is made anew rather than the closed
-// one returned. Only found tasks take that lock and recheck; a task created now is already locked
-// by its creation. A task was created now when it carries this row's id (set on creation; ids are
-// new), so a second row of the same open key in one batch gets the first row's task, as found. A
-// task created with steps enters its first step here, as workflow/enter-steps would put it
-// (approverType, approverUserIds: the policy's step 0; null when it has no steps):
-// its approvers are the subject's manager (MANAGER), the owners of the entitlement's app
-// (APP_OWNERS) or the named users (USERS), never the subject themself nor a disabled user, and
-// nobody means the admins (awaitingAdmins). Returns per row the task id, whether it was created
-// now, and for a task created at a step its approvers' ids and awaitingAdmins (else null).
-UNWIND $rows AS row
+// Takes $groups [{kind, origin, entitlementId, profileId, enrollVia, syncRunId, steps, policyId,
+// approved, approverType, approverUserIds}]: what the requests of a group share (steps: the
+// policy's JSON text, resolved per group of requests by workflow/policies-of-requests; policyId may
+// be null; approved: the policy has no steps and the system provisions the entitlement, so the
+// task is created approved, PENDING_PROVISIONING, as approve-tasks would leave it; approverType,
+// approverUserIds: the policy's step 0, null when it has no steps), $rows [{id, userId, g,
+// parentId, requestedById, reason}] (g: the row's group, by index; the last three are left out
+// when null: a sync batch's row is its id, its user and its group, so that the driver encodes
+// little per row), and $now. Creates each task as PENDING_APPROVAL at step 0 (or approved) with its
+// policy's steps, and openOn (its entitlement, kept while it is open, as openKey is: the index the
+// open tasks of an entitlement are found by), unless an open task with the same openKey
+// (kind|user|entitlement) exists: then
+// that one is returned instead, so repeating a request, or two racing requests, never makes a
+// duplicate. A found task is write-locked before its open key is read again: a task that a
+// concurrent transaction closed (cancelled, denied, done) while this one waited has lost its open
+// key, and the task is made anew rather than the closed one returned. Only found tasks take that
+// lock and recheck; a task created now is already locked by its creation. A task was created now
+// when it carries this row's id (set on creation; ids are new), so a second row of the same open
+// key in one batch gets the first row's task, as found. A task created with steps enters its first
+// step here, as workflow/enter-steps would put it: its approvers are the subject's manager
+// (MANAGER), the owners of the entitlement's app (APP_OWNERS) or the named users (USERS), never the
+// subject themself nor a disabled user, and nobody means the admins (awaitingAdmins). Returns per
+// row the task id, whether it was created now, and for a task created at a step its approvers' ids
+// and awaitingAdmins (else null).
+UNWIND $rows AS r
+WITH r, $groups[r.g] AS g
+WITH r {.*, kind: g.kind, origin: g.origin, entitlementId: g.entitlementId, profileId: g.profileId, enrollVia: g.enrollVia,
+           syncRunId: g.syncRunId, steps: g.steps, policyId: g.policyId, approved: g.approved, approverType: g.approverType,
+           approverUserIds: g.approverUserIds, openKey: g.kind + '|' + r.userId + '|' + g.entitlementId} AS row
 MATCH (u:User {id: row.userId})
 MATCH (e:Entitlement {id: row.entitlementId})
 MERGE (found:Task {openKey: row.openKey})
@@ -52,7 +61,8 @@ CALL {
   WITH row, t, u, e WHERE created
   SET t.kind = row.kind, t.origin = row.origin,
       t.reason = row.reason, t.enrollVia = row.enrollVia,
-      t.steps = row.steps, t.policyId = row.policyId, t.createdAt = $now, t.updatedAt = $now
+      t.steps = row.steps, t.policyId = row.policyId, t.createdAt = $now, t.updatedAt = $now,
+      t.openOn = row.entitlementId
   SET t += CASE WHEN row.approved THEN {state: 'PENDING_PROVISIONING', awaitingAdmins: false, approvedAt: $now}
                 ELSE {state: 'PENDING_APPROVAL', currentStep: 0} END
   CREATE (t)-[:FOR_USER]->(u)

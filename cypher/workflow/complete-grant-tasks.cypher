@@ -17,7 +17,7 @@ MATCH (t)-[:ON_ENTITLEMENT]->(e:Entitlement)
 OPTIONAL MATCH (t)-[:VIA_PROFILE]->(via:AccessProfile)
 OPTIONAL MATCH (own:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(e)
 SET t.state = 'DONE', t.updatedAt = $now, t.closedAt = $now, t.closedById = $byId
-REMOVE t.openKey
+REMOVE t.openKey, t.openOn
 MERGE (g:Grant {key: u.id + '|' + e.id})
   ON CREATE SET g.id = row.grantId, g.grantedAt = $now
 WITH t, u, e, via, own, g, coalesce(g.id = row.grantId, false) AS created,

@@ -13,7 +13,7 @@ MATCH (t)-[:ON_ENTITLEMENT]->(e:Entitlement)
 OPTIONAL MATCH (t)-[:VIA_PROFILE]->(via:AccessProfile)
 OPTIONAL MATCH (own:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(e)
 SET t.state = 'DONE', t.updatedAt = $now, t.closedAt = $now, t.closedById = $byId
-REMOVE t.openKey
+REMOVE t.openKey, t.openOn
 WITH t, u, e, via, own
 OPTIONAL MATCH (u)-[:HOLDS]->(g:Grant)-[:OF]->(e)
 WITH t, u, e, via, own, g, g IS NOT NULL AS removed

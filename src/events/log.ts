@@ -16,37 +16,40 @@ export { SYNC_EVENT_TYPES, TASK_EVENT_TYPES, type DomainEvent, type SyncEventTyp
  */
 export const stampOf = (): number => performance.timeOrigin + performance.now();
 
-/** An event as it is recorded pending (cypher/db/record-pending.cypher), payload as JSON text. */
-export interface PendingEventRow {
+/**
+ * A write's events as they are recorded pending (cypher/db/record-pending.cypher): what all of
+ * them share once (the write's id and stamp), and each field as one list, the event's ordinal its
+ * index (payloads as JSON text). Parallel lists, not a map per event: the driver encodes a map's
+ * keys again for every row, which for a sync batch's thousands of events cost more than Neo4j's
+ * work on them.
+ */
+export interface PendingEvents {
   unitId: string;
-  ordinal: number;
   stamp: number;
-  type: string;
-  taskId: string | null;
-  runId: string | null;
-  profileId: string | null;
-  userId: string | null;
-  payload: string | null;
+  types: string[];
+  taskIds: (string | null)[];
+  runIds: (string | null)[];
+  profileIds: (string | null)[];
+  userIds: (string | null)[];
+  payloads: (string | null)[];
 }
 
 /**
- * The events a unit of work recorded (`tx.unit.recordEvents`), as pending rows, to be recorded
- * inside its transaction after its work (src/pending.ts, a Database finisher). They get their
- * seqs after commit.
+ * The events a unit of work recorded (`tx.unit.recordEvents`), as pending columns, to be recorded
+ * inside its transaction after its work (src/pending.ts, a Database finisher); null when it
+ * recorded none. They get their seqs after commit.
  */
-export function pendingEventsOf(unit: UnitOfWork): PendingEventRow[] {
-  if (unit.events.length === 0) return [];
-  const unitId = newId();
-  const stamp = stampOf();
-  return unit.events.map((e, ordinal) => ({
-    unitId,
-    ordinal,
-    stamp,
-    type: e.type,
-    taskId: 'taskId' in e ? e.taskId : null,
-    runId: 'runId' in e ? e.runId : null,
-    profileId: e.profileId,
-    userId: 'userId' in e ? e.userId : null,
-    payload: e.payload ? JSON.stringify(e.payload) : null,
-  }));
+export function pendingEventsOf(unit: UnitOfWork): PendingEvents | null {
+  if (unit.events.length === 0) return null;
+  const events = unit.events;
+  return {
+    unitId: newId(),
+    stamp: stampOf(),
+    types: events.map((e) => e.type),
+    taskIds: events.map((e) => ('taskId' in e ? e.taskId : null)),
+    runIds: events.map((e) => ('runId' in e ? e.runId : null)),
+    profileIds: events.map((e) => e.profileId),
+    userIds: events.map((e) => ('userId' in e ? e.userId : null)),
+    payloads: events.map((e) => (e.payload ? JSON.stringify(e.payload) : null)),
+  };
 }

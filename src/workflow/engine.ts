@@ -37,6 +37,36 @@ export interface WorkflowDefaults {
 /** Requests of one kind, origin, entitlement and profile share their policy. */
 const groupKeyOf = (r: TaskRequest): string => `${r.kind}|${r.origin}|${r.entitlementId}|${r.profileId ?? ''}`;
 
+type CreateRow = NewTask & { openKey: string; parentId: string | null; requestedById: string | null; reason: string | null; enrollVia: string | null; syncRunId: string | null; policyId: string | null };
+
+/** What rows of a create-tasks batch share. */
+const SHARED = ['kind', 'origin', 'entitlementId', 'profileId', 'enrollVia', 'syncRunId', 'steps', 'policyId', 'approved', 'approverType', 'approverUserIds'] as const;
+
+/**
+ * A create-tasks batch as the statement takes it: what rows share, once per group, and per row only
+ * its id, user, group and the fields it sets (a sync batch of 5,000 rows is one group).
+ */
+function leanRowsOf(rows: CreateRow[]) {
+  const groups: Record<(typeof SHARED)[number], unknown>[] = [];
+  const indexOf = new Map<string, number>();
+  const lean = rows.map((row) => {
+    const key = SHARED.map((k) => String(row[k])).join('\u0000');
+    let g = indexOf.get(key);
+    if (g === undefined) {
+      g = groups.push(Object.fromEntries(SHARED.map((k) => [k, row[k]])) as Record<(typeof SHARED)[number], unknown>) - 1;
+      indexOf.set(key, g);
+    }
+    return {
+      id: row.id,
+      userId: row.userId,
+      g,
+      ...(row.parentId !== null ? { parentId: row.parentId } : {}),
+      ...(row.requestedById !== null ? { requestedById: row.requestedById } : {}),
+      ...(row.reason !== null ? { reason: row.reason } : {}),
+    };
+  });
+  return { groups, rows: lean };
+}
 
 export class WorkflowEngine {
   constructor(readonly defaults: WorkflowDefaults) {}
@@ -78,7 +108,7 @@ export class WorkflowEngine {
         };
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
-      for (const row of await tx.run<CreatedRow>('tasks/create-tasks', { rows, now: at })) {
+      for (const row of await tx.run<CreatedRow>('tasks/create-tasks', { ...leanRowsOf(rows), now: at })) {
         const made = row.created ? byId.get(row.id) : undefined;
         if (made) createdRows.push({ ...made, entered: row.approverIds === null ? null : { approverIds: row.approverIds, awaitingAdmins: row.awaitingAdmins ?? false } });
         if (depth === 0) (row.created ? outcome.created : outcome.existing).push(row.id);

@@ -67,7 +67,7 @@ export async function seedSourcedGrants(t: TestApp, rows: { userId: string; enti
   );
 }
 
-/** Open tasks (PENDING_APPROVAL, with their openKey) on an entitlement, as the workflow creates them. */
+/** Open tasks (PENDING_APPROVAL, with their openKey and openOn) on an entitlement, as the workflow creates them. */
 export async function seedOpenTasks(t: TestApp, rows: { kind: 'GRANT' | 'REVOKE'; userId: string; entitlementId: string; origin: string; profileId?: string }[]): Promise<void> {
   const now = new Date().toISOString();
   await run(
@@ -76,7 +76,7 @@ export async function seedOpenTasks(t: TestApp, rows: { kind: 'GRANT' | 'REVOKE'
      MATCH (u:User {id: row.userId})
      MATCH (e:Entitlement {id: row.entitlementId})
      CREATE (task:Task {id: row.taskId, kind: row.kind, state: 'PENDING_APPROVAL', origin: row.origin, currentStep: 0,
-                        openKey: row.kind + '|' + u.id + '|' + e.id, createdAt: $now, updatedAt: $now})
+                        openKey: row.kind + '|' + u.id + '|' + e.id, openOn: e.id, createdAt: $now, updatedAt: $now})
      CREATE (task)-[:FOR_USER]->(u), (task)-[:ON_ENTITLEMENT]->(e)
      WITH row, task
      OPTIONAL MATCH (p:AccessProfile {id: row.profileId})

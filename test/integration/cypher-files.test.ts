@@ -65,6 +65,22 @@ describe('the Cypher files', () => {
     for (const name of ['user_id', 'user_external_id', 'app_external_id', 'entitlement_external_id', 'grant_key', 'api_token_hash']) expect(constraints).toContain(name);
   });
 
+  it('migrations give open tasks made before openOn their entitlement, leave closed ones alone, and drop the text index on openKey', async () => {
+    const run = (text: string) => t.app.services.db.driver.executeQuery(text);
+    await run(`CREATE (:Task {id: 'm-open', openKey: 'GRANT|u-m|e-m'}), (:Task {id: 'm-closed', state: 'DONE'})`);
+    await run(`CREATE TEXT INDEX task_open_key_text IF NOT EXISTS FOR (n:Task) ON (n.openKey)`);
+    await migrate(t.app.services.db);
+    const { records } = await run(`MATCH (t:Task) WHERE t.id STARTS WITH 'm-' RETURN t.id AS id, t.openOn AS openOn ORDER BY id`);
+    expect(records.map((r) => r.toObject())).toEqual([
+      { id: 'm-closed', openOn: null },
+      { id: 'm-open', openOn: 'e-m' },
+    ]);
+    const indexes = await run(`SHOW INDEXES YIELD name RETURN collect(name) AS names`);
+    expect(indexes.records[0]!.get('names')).toContain('task_open_on');
+    expect(indexes.records[0]!.get('names')).not.toContain('task_open_key_text');
+    await run(`MATCH (t:Task) WHERE t.id STARTS WITH 'm-' DELETE t`);
+  });
+
   it('migrations go to the configured database (NEO4J_DATABASE), not the server default', async () => {
     const logger = createLogger('error');
     const elsewhere = new Database({ uri: testNeo4jUri(), user: 'neo4j', password: '', database: 'nosuchdatabase' }, logger);

@@ -137,23 +137,15 @@ describe('the sync lease under interleaved transactions', () => {
 
 describe("a task's open key under interleaved transactions", () => {
   const now = () => new Date().toISOString();
-  const row = (id: string) => ({
-    id,
-    openKey: 'GRANT|u1|e1',
-    kind: 'GRANT',
-    origin: 'MANUAL_ENROLLMENT',
-    userId: 'u1',
-    entitlementId: 'e1',
-    profileId: null,
-    parentId: null,
-    requestedById: null,
-    reason: null,
-    enrollVia: null,
-    syncRunId: null,
+  /** A create-tasks batch of one request of u1 for e1 (no policy steps), its task to carry `id` if created. */
+  const batch = (id: string) => ({
+    groups: [{ kind: 'GRANT', origin: 'MANUAL_ENROLLMENT', entitlementId: 'e1', profileId: null, enrollVia: null, syncRunId: null, steps: null, policyId: null, approved: false, approverType: null, approverUserIds: [] }],
+    rows: [{ id, userId: 'u1', g: 0 }],
+    now: now(),
   });
   const seed = async () => {
     await runCypher(t, `CREATE (:User {id: 'u1'}), (:Entitlement {id: 'e1'})`);
-    await t.app.services.db.write('test.lease-race', (tx) => tx.run('tasks/create-tasks', { rows: [row('t1')], now: now() }));
+    await t.app.services.db.write('test.lease-race', (tx) => tx.run('tasks/create-tasks', batch('t1')));
   };
   const openTasks = () => runCypher(t, `MATCH (t:Task) WHERE t.openKey IS NOT NULL RETURN t.id AS id, t.state AS state`);
 
@@ -161,7 +153,7 @@ describe("a task's open key under interleaved transactions", () => {
     await seed();
     const { first, second } = await interleave(
       (tx) => tx.run('tasks/cancel-tasks', { ids: ['t1'], reason: 'test', byId: null, now: now() }),
-      (tx) => tx.run('tasks/create-tasks', { rows: [row('t2')], now: now() }),
+      (tx) => tx.run('tasks/create-tasks', batch('t2')),
     );
     expect(first).toHaveLength(1);
     expect(second).toMatchObject([{ id: 't2', created: true }]);
@@ -174,7 +166,7 @@ describe("a task's open key under interleaved transactions", () => {
     await seed();
     const { second } = await interleave(
       (tx) => tx.run('workflow/close-tasks', { ids: ['t1'], from: 'PENDING_APPROVAL', to: 'DENIED', reason: 'no', byId: null, now: now() }),
-      (tx) => tx.run('tasks/create-tasks', { rows: [row('t3')], now: now() }),
+      (tx) => tx.run('tasks/create-tasks', batch('t3')),
     );
     expect(second).toMatchObject([{ id: 't3', created: true }]);
     expect(await openTasks()).toEqual([{ id: 't3', state: 'PENDING_APPROVAL' }]);
@@ -183,8 +175,8 @@ describe("a task's open key under interleaved transactions", () => {
   it('a creation still open when the same request is made again: the second gets the first task, no duplicate', async () => {
     await runCypher(t, `CREATE (:User {id: 'u1'}), (:Entitlement {id: 'e1'})`);
     const { first, second } = await interleave(
-      (tx) => tx.run('tasks/create-tasks', { rows: [row('t4')], now: now() }),
-      (tx) => tx.run('tasks/create-tasks', { rows: [row('t5')], now: now() }),
+      (tx) => tx.run('tasks/create-tasks', batch('t4')),
+      (tx) => tx.run('tasks/create-tasks', batch('t5')),
     );
     expect(first).toMatchObject([{ id: 't4', created: true }]);
     expect(second).toMatchObject([{ id: 't4', created: false }]);
@@ -198,7 +190,7 @@ describe('state transitions under interleaved transactions', () => {
     await runCypher(
       t,
       `CREATE (u:User {id: 'u1'}), (e:Entitlement {id: 'e1'}),
-              (u)<-[:FOR_USER]-(:Task {id: 't1', kind: $kind, state: $state, openKey: $kind + '|u1|e1'})-[:ON_ENTITLEMENT]->(e)`,
+              (u)<-[:FOR_USER]-(:Task {id: 't1', kind: $kind, state: $state, openKey: $kind + '|u1|e1', openOn: 'e1'})-[:ON_ENTITLEMENT]->(e)`,
       { state, kind },
     );
   };
@@ -259,15 +251,26 @@ describe('state transitions under interleaved transactions', () => {
 });
 
 describe('the event log and the audit chain under interleaved transactions', () => {
-  const event = (type: string) => ({ type, taskId: null, runId: null, profileId: null, userId: null, payload: null });
+  /** One write's events as record-pending takes them (parallel lists). */
+  const pendingOf = (unitId: string, stamp: number, types: string[], now: string) => ({
+    entries: [],
+    unitId,
+    stamp,
+    fromOrdinal: 0,
+    types,
+    ...Object.fromEntries(['taskIds', 'runIds', 'profileIds', 'userIds', 'payloads'].map((k) => [k, types.map(() => null)])),
+    now,
+  });
 
   it('two sequencing passes of the event log: the second waits on the counter and continues after the seqs the first gave, none twice', async () => {
     const at = new Date().toISOString();
-    const pending = (unitId: string, stamp: number, types: string[]) => types.map((type, ordinal) => ({ ...event(type), unitId, ordinal, stamp }));
     const pass = (limit: number) => (tx: Tx) => tx.one('events/sequence-pending', { now: at, limit });
     await t.app.services.db.write('test.lease-race', pass(10)); // the counter exists
     // Two writes' events, committed pending: u1 (A, B) stamped before u2 (C).
-    await t.app.services.db.write('test.lease-race', (tx) => tx.run('db/record-pending', { entries: [], events: [...pending('u2', 2.5, ['C']), ...pending('u1', 1.5, ['A', 'B'])], now: at }));
+    await t.app.services.db.write('test.lease-race', async (tx) => {
+      await tx.run('db/record-pending', pendingOf('u2', 2.5, ['C'], at));
+      await tx.run('db/record-pending', pendingOf('u1', 1.5, ['A', 'B'], at));
+    });
     // The first pass takes one event, and with it the rest of its write's; the second waits for its commit.
     const { first, second } = await interleave(pass(1), pass(10));
     expect(first).toEqual({ sequenced: 2, lastSeq: 2 });
