@@ -1,7 +1,7 @@
 // Takes $entitlementIds, $after, $limit, $withUsers (bring each grant's user along, as
 // directory/users-by-id returns it) and $withParent; returns, per entitlement, one page of the
 // grants of it (by id, as directory/grants-by-id returns them), their users when asked (else an
-// empty list), their total and, when $withParent, the entitlement itself as
+// empty list), their total (the OF degree: only grants point at an entitlement) and, when $withParent, the entitlement itself as
 // directory/entitlements-by-id returns it (else null): node(id) brings the page along in its
 // lookup (src/schema/node-fold.ts). The page is cut before the users are read, so an entitlement
 // held by thousands costs one page.
@@ -20,7 +20,7 @@ CALL {
 }
 WITH entitlementId, e, grants, users,
      CASE WHEN $withParent THEN [(e)-[r:OF_APP|ENROLLMENT_ENTITLEMENT|EXCLUSION_ENTITLEMENT|REQUEST_POLICY|REVOKE_POLICY]-(x) | [type(r), x.id]] END AS links
-RETURN entitlementId AS parentId, grants, users, COUNT { (e)<-[:OF]-(:Grant) } AS total,
+RETURN entitlementId AS parentId, grants, users, COUNT { (e)<-[:OF]-() } AS total,
        CASE WHEN $withParent THEN e {.id, .externalId, .name, .kind,
             appId: head([l IN links WHERE l[0] = 'OF_APP' | l[1]]),
             profileId: head([l IN links WHERE l[0] IN ['ENROLLMENT_ENTITLEMENT', 'EXCLUSION_ENTITLEMENT'] | l[1]]),
