@@ -182,7 +182,14 @@ export class SyncService {
   }
 
   private async syncPart(profileIds: string[], trigger: SyncTrigger): Promise<SyncRunRecord[]> {
-    const started = await this.beginMany(profileIds, trigger);
+    let started: RunRef[];
+    try {
+      started = await this.beginMany(profileIds, trigger);
+    } catch (error) {
+      // Nothing started (the transaction rolled back): the next round, or a change, syncs them.
+      this.deps.logger.warn('a scheduled round could not start its runs', { profiles: profileIds.length, message: (error as Error).message });
+      return [];
+    }
     if (started.length === 0) return [];
     let diffs: Map<string, SyncDiff>;
     try {

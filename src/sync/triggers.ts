@@ -21,7 +21,6 @@ export interface TriggerDeps {
   logger: Logger;
 }
 
-
 export class SyncTriggers {
   private readonly changedEntitlements = new Set<string>();
   /** Profiles to sync at the next flush: a sync that found another running comes back here. */

@@ -11,7 +11,7 @@ import type { PolicyStep } from '../directory/records.js';
 import { taskEvent, type DomainEvent } from '../events/domain.js';
 import { newId, now } from '../ids.js';
 import type { CascadeRow, CompletedTask, CreatedRow, GroupPolicy, NewTask, TaskRef } from './engine-rows.js';
-import { openKeyOf, type TaskKind, type TaskOrigin, type TaskRequest } from './records.js';
+import type { TaskKind, TaskOrigin, TaskRequest } from './records.js';
 
 export const WORKFLOW_BATCH = 5000;
 /** Profiles may include other profiles' enrollment entitlements; cascades stop this deep. */
@@ -37,7 +37,7 @@ export interface WorkflowDefaults {
 /** Requests of one kind, origin, entitlement and profile share their policy. */
 const groupKeyOf = (r: TaskRequest): string => `${r.kind}|${r.origin}|${r.entitlementId}|${r.profileId ?? ''}`;
 
-type CreateRow = NewTask & { openKey: string; parentId: string | null; requestedById: string | null; reason: string | null; enrollVia: string | null; syncRunId: string | null; policyId: string | null };
+type CreateRow = NewTask & { parentId: string | null; requestedById: string | null; reason: string | null; enrollVia: string | null; syncRunId: string | null; policyId: string | null };
 
 /** What rows of a create-tasks batch share. */
 const SHARED = ['kind', 'origin', 'entitlementId', 'profileId', 'enrollVia', 'syncRunId', 'steps', 'policyId', 'approved', 'approverType', 'approverUserIds'] as const;
@@ -89,7 +89,6 @@ export class WorkflowEngine {
         const first = policy?.parsed[0] ?? null;
         return {
           id: newId(),
-          openKey: openKeyOf(r),
           kind: r.kind,
           origin: r.origin,
           userId: r.userId,

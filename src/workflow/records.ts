@@ -59,5 +59,3 @@ export interface TaskRequest {
   enrollVia?: EnrollVia | null;
   syncRunId?: string | null;
 }
-
-export const openKeyOf = (r: Pick<TaskRequest, 'kind' | 'userId' | 'entitlementId'>): string => `${r.kind}|${r.userId}|${r.entitlementId}`;
