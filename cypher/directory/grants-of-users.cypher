@@ -3,7 +3,7 @@
 // entitlements' apps, as directory/apps-by-id), $withJustifiedBy (per grant, the profiles that
 // justify it, as directory/justifying-profiles-of-grants finds them and profiles/profiles-by-id
 // returns them). Returns, per user, one page of their grants (by id, as directory/grants-by-id
-// returns them), their total, and what was asked for (empty lists otherwise); with $withParent,
+// returns them), their total (the user's HOLDS degree: only grants are held), and what was asked for (empty lists otherwise); with $withParent,
 // the user too, as directory/users-by-id returns it (else null): node(id) brings the page along in
 // its lookup (src/schema/node-fold.ts). The page is cut before anything is brought along, so a
 // user with thousands of grants costs one page.
@@ -55,6 +55,6 @@ CALL {
                       enrollmentPolicyId: head([(p)-[:ENROLLMENT_POLICY]->(ep:Policy) | ep.id]),
                       unenrollmentPolicyId: head([(p)-[:UNENROLLMENT_POLICY]->(up:Policy) | up.id])}]} END) AS justified
 }
-RETURN userId AS parentId, grants, entitlements, apps, justified, COUNT { (u)-[:HOLDS]->(:Grant) } AS total,
+RETURN userId AS parentId, grants, entitlements, apps, justified, COUNT { (u)-[:HOLDS]->() } AS total,
        CASE WHEN $withParent THEN u {.id, .externalId, .email, .displayName, .status, .createdAt, role: coalesce(u.role, 'USER'),
             managerId: head([(u)-[:REPORTS_TO]->(m:User) | m.id])} END AS parent
