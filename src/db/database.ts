@@ -43,7 +43,12 @@ export class Tx {
     this.db.countStatement(name);
     this.db.logger.debug('cypher', { name, params: Object.keys(params) });
     const started = performance.now();
-    const result = await withoutCallerStack(() => this.raw.run<T>(text, toCypherValues(params) as Params));
+    let result;
+    try {
+      result = await withoutCallerStack(() => this.raw.run<T>(text, toCypherValues(params) as Params));
+    } catch (error) {
+      throw retriableWhenRaced(error);
+    }
     this.db.timeStatement(name, performance.now() - started);
     return result.records.map((record) => record.toObject());
   }
@@ -70,6 +75,20 @@ function withoutCallerStack<R>(start: () => R): R {
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/**
+ * A statement that found a node or relationship another transaction deleted before it could read
+ * it (Neo4j reads committed data: a grant revoked or replaced by a concurrent write, found by an
+ * index seek an instant earlier) fails with EntityNotFound, a client error the driver does not
+ * retry. It is a race, not a mistake: marked retriable, the driver runs the transaction's work
+ * again (a write's work is retry-safe: a fresh unit of work per attempt), and the retry reads the
+ * graph as it is now. sync-lease-stress.test.ts provoked it.
+ */
+const RACED = 'Neo.ClientError.Statement.EntityNotFound';
+function retriableWhenRaced(error: unknown): unknown {
+  if ((error as { code?: string } | null)?.code === RACED) (error as { retriable?: boolean }).retriable = true;
+  return error;
 }
 
 /** A transaction's metadata: the app, and the unit of work it runs. */
@@ -273,7 +292,7 @@ export class Database {
           return result.records.map((record) => record.toObject());
         } catch (error) {
           const code = (error as { code?: string }).code ?? '';
-          if (!retry || !/^Neo.TransientError/.test(code) || performance.now() + delay > until) throw error;
+          if (!retry || !(/^Neo.TransientError/.test(code) || code === RACED) || performance.now() + delay > until) throw error;
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }

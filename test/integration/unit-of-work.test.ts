@@ -91,3 +91,24 @@ describe('transaction metadata', () => {
     expect((await users).errors).toBeUndefined();
   });
 });
+
+describe('a statement that raced a delete', () => {
+  it('is retried with its whole unit of work, as a transient error is: the retry reads the graph as it is now', async () => {
+    // A statement that reads a node deleted under it fails with EntityNotFound, a client error the
+    // driver would not retry. The first attempt's statement is made to meet one (a node deleted in
+    // its own transaction, then read); the second runs the real one.
+    let attempts = 0;
+    const users = await t.app.services.db.write('test.raced', async (tx) => {
+      attempts += 1;
+      const raw = (tx as unknown as { raw: { run: (text: string, params?: object) => unknown } }).raw;
+      if (attempts === 1) {
+        const real = raw.run.bind(raw);
+        (tx as unknown as { raw: object }).raw = { run: () => real('CREATE (n:Scratch {x: 1}) WITH n DELETE n WITH n RETURN n.x AS x') };
+      }
+      return tx.run<{ n: number }>('directory/count-users', { search: null });
+    });
+    expect(attempts).toBe(2);
+    expect(users).toHaveLength(1);
+    expect(await count('Scratch')).toBe(0);
+  });
+});
