@@ -10,12 +10,15 @@ import type { Logger } from '../logger.js';
 import type { StoredEvent } from './records.js';
 
 export interface EventBus {
+  /** Whether other instances hear what this one publishes (then it publishes every event it reads). */
+  readonly shared: boolean;
   publish(events: StoredEvent[]): void;
   onMessage(listener: (events: StoredEvent[]) => void): void;
   close(): Promise<void>;
 }
 
 export class InProcessBus implements EventBus {
+  readonly shared = false;
   publish(): void {}
   onMessage(): void {}
   async close(): Promise<void> {}
@@ -26,6 +29,7 @@ export const EVENTS_CHANNEL = 'access-governance:events';
 const MESSAGE_EVENTS = 500;
 
 export class RedisBus implements EventBus {
+  readonly shared = true;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly listeners: ((events: StoredEvent[]) => void)[] = [];

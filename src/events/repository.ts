@@ -10,6 +10,11 @@ export const eventReads = {
     const row = await tx.one<{ head: number; events: EventRow[] }>('events/read-events', { after, limit });
     return { head: Number(row?.head ?? 0), events: (row?.events ?? []).map(parseEvent) };
   },
+  /** Up to `limit` events of `types` after `after`, in order, and the log's head (the other events are not read). */
+  async ofTypesAfter(tx: Tx, after: number, types: readonly string[], limit: number): Promise<{ head: number; events: StoredEvent[] }> {
+    const row = await tx.one<{ head: number; events: EventRow[] }>('events/read-events-of-types', { after, types, limit });
+    return { head: Number(row?.head ?? 0), events: (row?.events ?? []).map(parseEvent) };
+  },
   async bounds(tx: Tx): Promise<{ head: number; oldest: number | null }> {
     const row = await tx.one<{ head: number; oldest: number | null }>('events/event-bounds');
     return { head: Number(row?.head ?? 0), oldest: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest) };

@@ -16,6 +16,7 @@ import { InFlight } from '../in-flight.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from './bus.js';
+import { CREDENTIAL_EVENT_TYPES } from './domain.js';
 import { DEFAULT_RETENTION_MS, PRUNE_EVERY_MS, pruneEvents } from './prune.js';
 import type { Delivery, StoredEvent } from './records.js';
 import { checkReplayable, EVENT_READ_BATCH } from './replay.js';
@@ -161,12 +162,29 @@ export class EventStream {
     }
     if (next.length > 0) await this.deliver(next);
     for (;;) {
-      const { head, events } = await this.db.read('events.catchUp', (tx) => eventReads.after(tx, this.head, EVENT_READ_BATCH));
+      // Nobody here reads task or sync events (no subscription, no listener, no shared bus): only
+      // the credential events the watchers follow are read, and the head moves to the log's.
+      const opened = this.openedCount;
+      const skim = this.subscriptions.size === 0 && this.listeners.length === 0 && !this.bus.shared;
+      const { head, events } = await this.db.read('events.catchUp', (tx) =>
+        skim ? eventReads.ofTypesAfter(tx, this.head, CREDENTIAL_EVENT_TYPES, EVENT_READ_BATCH) : eventReads.after(tx, this.head, EVENT_READ_BATCH),
+      );
       if (head < this.head) {
         // The counter went back: the graph was emptied (tests do it). Start again from its start.
         this.logger.warn('events: the log restarted, delivery follows it', { was: this.head, now: head });
         this.head = 0;
         for (const subscription of this.subscriptions) subscription.restart();
+        continue;
+      }
+      if (skim) {
+        // A subscription opened meanwhile gets every event from the head it started at: read again in full.
+        if (this.openedCount !== opened) continue;
+        // Synchronous from here to the head's move, so no subscription opens in between.
+        const deliveries = events.map((event) => ({ event, task: null }));
+        if (deliveries.length > 0) for (const watcher of this.watchers) watcher(deliveries);
+        const done = events.length < EVENT_READ_BATCH;
+        this.head = done ? head : events[events.length - 1]!.seq;
+        if (done) return;
         continue;
       }
       if (events.length === 0) return;
