@@ -1,15 +1,15 @@
 // Takes $userIds, $after, $limit and, as flags, what to bring along: $withEntitlements (each
-// grant's entitlement, as directory/entitlements-by-id returns it), $withApps (those
-// entitlements' apps, as directory/apps-by-id), $withJustifiedBy (per grant, the profiles that
-// justify it, as directory/justifying-profiles-of-grants finds them and profiles/profiles-by-id
-// returns them). Returns, per user, one page of their grants (by id, as directory/grants-by-id
-// returns them), their total (the user's HOLDS degree: only grants are held), and what was asked for (empty lists otherwise); with $withParent,
-// the user too, as directory/users-by-id returns it (else null): node(id) brings the page along in
-// its lookup (src/schema/node-fold.ts). The page is cut before anything is brought along, so a
-// user with thousands of grants costs one page.
-// With $userIds null, the users are a page of users as directory/list-users finds them ($usersAfter,
-// $usersLimit, $search: the same filter and order), so that `users` reads its page and their
-// grants in one statement (src/schema/users-fold.ts); the rows then come in id order.
+// grant's entitlement, as directory/entitlements-by-id returns it), $withApps (those entitlements'
+// apps, as directory/apps-by-id), $withJustifiedBy (per grant, the profiles that justify it, as
+// directory/justifying-profiles-of-grants finds them and profiles/profiles-by-id returns them).
+// Returns, per user, one page of their grants (by id, as directory/grants-by-id returns them),
+// their total (the user's HOLDS degree: only grants are held), and what was asked for (empty lists
+// otherwise); with $withParent, the user too, as directory/users-by-id returns it (else null):
+// node(id) brings the page along in its lookup (src/schema/node-fold.ts). The page is cut before
+// anything is brought along, so a user with thousands of grants costs one page. With $userIds null,
+// the users are a page of users as directory/list-users finds them ($usersAfter, $usersLimit,
+// $search: the same filter and order), so that `users` reads its page and their grants in one
+// statement (src/schema/users-fold.ts); the rows then come in id order.
 WITH CASE WHEN $userIds IS NULL THEN COLLECT {
        MATCH (x:User)
        WHERE x.id > coalesce($usersAfter, '')

@@ -1,10 +1,10 @@
 // Takes $entitlementIds, $after, $limit, $withUsers (bring each grant's user along, as
 // directory/users-by-id returns it) and $withParent; returns, per entitlement, one page of the
 // grants of it (by id, as directory/grants-by-id returns them), their users when asked (else an
-// empty list), their total (the OF degree: only grants point at an entitlement) and, when $withParent, the entitlement itself as
-// directory/entitlements-by-id returns it (else null): node(id) brings the page along in its
-// lookup (src/schema/node-fold.ts). The page is cut before the users are read, so an entitlement
-// held by thousands costs one page.
+// empty list), their total (the OF degree: only grants point at an entitlement) and, when
+// $withParent, the entitlement itself as directory/entitlements-by-id returns it (else null):
+// node(id) brings the page along in its lookup (src/schema/node-fold.ts). The page is cut before
+// the users are read, so an entitlement held by thousands costs one page.
 UNWIND $entitlementIds AS entitlementId
 MATCH (e:Entitlement {id: entitlementId})
 CALL {

@@ -1,7 +1,8 @@
 // Takes $profileIds, $after, $limit and $withParent; returns, per profile, one page of its members
 // (users holding its enrollment entitlement, by id, as directory/users-by-id returns them), the
-// member count (the entitlement's OF degree: only grants point at it, so no grant is read) and, when $withParent, the profile itself as profiles/profiles-by-id returns it
-// (else null): node(id) brings the page along in its lookup (src/schema/node-fold.ts).
+// member count (the entitlement's OF degree: only grants point at it, so no grant is read) and,
+// when $withParent, the profile itself as profiles/profiles-by-id returns it (else null): node(id)
+// brings the page along in its lookup (src/schema/node-fold.ts).
 UNWIND $profileIds AS profileId
 MATCH (p:AccessProfile {id: profileId})-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement)
 CALL {

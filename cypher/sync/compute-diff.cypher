@@ -4,14 +4,15 @@
 // members, not pending enrollment, and whose rule enrollment a reviewer has not denied while they
 // match: ENROLLMENT_DENIED), toUnenroll (ids of RULE members who are excluded, or no longer match
 // and were not kept by a reviewer's denial of their unenrollment: KEPT_BY_DECISION, minus those
-// pending unenrollment), staleEnrollTasks (open SYNC enrollment tasks of users
-// who no longer match) and staleUnenrollTasks (open SYNC unenrollment tasks of users who match
-// again). No row when the profile does not exist.
-// Cost: one pass over the users holding a condition entitlement (index seeks by grant key and open
-// key per user; the exclusion and denial checks only when the profile has some, counted from the
-// profile's degree: checking a user's relationships by type walks all of them); members and open enrollment tasks outside that set are only counted (the member
-// count is the entitlement's degree; open tasks come from the index on openOn, the task's
-// entitlement while it is open, never closed ones), and listed only when there are some, which is when the sync has work to do.
+// pending unenrollment), staleEnrollTasks (open SYNC enrollment tasks of users who no longer match)
+// and staleUnenrollTasks (open SYNC unenrollment tasks of users who match again). No row when the
+// profile does not exist. Cost: one pass over the users holding a condition entitlement (index
+// seeks by grant key and open key per user; the exclusion and denial checks only when the profile
+// has some, counted from the profile's degree: checking a user's relationships by type walks all of
+// them); members and open enrollment tasks outside that set are only counted (the member count is
+// the entitlement's degree; open tasks come from the index on openOn, the task's entitlement while
+// it is open, never closed ones), and listed only when there are some, which is when the sync has
+// work to do.
 MATCH (p:AccessProfile {id: $profileId})-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement)
 WITH p, en, '|' + en.id AS suffix, [(p)-[:CONDITION]->(c:Entitlement) | c.id] AS conditionIds,
      COUNT { (en)<-[:OF]-() } AS memberCount, COUNT { (p)-[:EXCLUDES]->() } AS exclusions,
