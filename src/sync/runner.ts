@@ -196,8 +196,8 @@ export class SyncService {
       for (const ref of started) await this.hooks.afterStart?.(ref.runId);
       diffs = await this.diffs(started.map((ref) => ref.profileId));
     } catch {
-      // Each run on its own: its failure is recorded on it (failingRun).
-      return this.eachAlone(started, (ref) => this.work(ref));
+      // Each run on its own (its hook has run): its failure is recorded on it (failingRun).
+      return this.eachAlone(started, (ref) => this.workWith(ref, null, false));
     }
     const idle: { ref: RunRef; diff: SyncDiff }[] = [];
     const busy: { ref: RunRef; diff: SyncDiff | undefined }[] = [];
@@ -297,10 +297,10 @@ export class SyncService {
     return this.workWith(ref, null);
   }
 
-  /** A started run's work, from its diff when it was read already (a scheduled round's). */
-  private async workWith(ref: RunRef, known: SyncDiff | null): Promise<SyncRunRecord> {
+  /** A started run's work, from its diff when it was read already (a scheduled round's); `hook`: call afterStart first. */
+  private async workWith(ref: RunRef, known: SyncDiff | null, hook = known === null): Promise<SyncRunRecord> {
     const run = await this.failingRun(ref, 'The sync failed', async () => {
-      if (!known) await this.hooks.afterStart?.(ref.runId);
+      if (hook) await this.hooks.afterStart?.(ref.runId);
       const diff = known ?? (await this.diff(ref.profileId));
       if (!diff.wouldPause) return this.applyAndFinish(ref, diff, diff, true);
       await this.pause(ref, diff);
