@@ -5,14 +5,11 @@ import { taskReads } from '../workflow/repository.js';
 import { parseEvent, type EventRow, type StoredEvent } from './records.js';
 
 export const eventReads = {
-  /** Up to `limit` events after `after`, in order, and the log's head. */
-  async after(tx: Tx, after: number, limit: number): Promise<{ head: number; events: StoredEvent[] }> {
-    const row = await tx.one<{ head: number; events: EventRow[] }>('events/read-events', { after, limit });
-    return { head: Number(row?.head ?? 0), events: (row?.events ?? []).map(parseEvent) };
-  },
-  /** Up to `limit` events of `types` after `after`, in order, and the log's head (the other events are not read). */
-  async ofTypesAfter(tx: Tx, after: number, types: readonly string[], limit: number): Promise<{ head: number; events: StoredEvent[] }> {
-    const row = await tx.one<{ head: number; events: EventRow[] }>('events/read-events-of-types', { after, types, limit });
+  /** Up to `limit` events after `after`, in order, and the log's head; with `types`, only events of those (the others are not read). */
+  async after(tx: Tx, after: number, limit: number, types: readonly string[] | null = null): Promise<{ head: number; events: StoredEvent[] }> {
+    const row = types
+      ? await tx.one<{ head: number; events: EventRow[] }>('events/read-events-of-types', { after, types, limit })
+      : await tx.one<{ head: number; events: EventRow[] }>('events/read-events', { after, limit });
     return { head: Number(row?.head ?? 0), events: (row?.events ?? []).map(parseEvent) };
   },
   async bounds(tx: Tx): Promise<{ head: number; oldest: number | null }> {

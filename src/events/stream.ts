@@ -166,9 +166,7 @@ export class EventStream {
       // the credential events the watchers follow are read, and the head moves to the log's.
       const opened = this.openedCount;
       const skim = this.subscriptions.size === 0 && this.listeners.length === 0 && !this.bus.shared;
-      const { head, events } = await this.db.read('events.catchUp', (tx) =>
-        skim ? eventReads.ofTypesAfter(tx, this.head, CREDENTIAL_EVENT_TYPES, EVENT_READ_BATCH) : eventReads.after(tx, this.head, EVENT_READ_BATCH),
-      );
+      const { head, events } = await this.db.read('events.catchUp', (tx) => eventReads.after(tx, this.head, EVENT_READ_BATCH, skim ? CREDENTIAL_EVENT_TYPES : null));
       if (head < this.head) {
         // The counter went back: the graph was emptied (tests do it). Start again from its start.
         this.logger.warn('events: the log restarted, delivery follows it', { was: this.head, now: head });

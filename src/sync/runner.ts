@@ -32,9 +32,9 @@ import { safeguardVerdict } from './safeguard.js';
  */
 export const SYNCS_AT_ONCE = 4;
 
-/** A diff with nothing to do: no enrollment, no unenrollment, no stale task. */
-const isIdle = (diff: SyncDiff): boolean =>
-  diff.toEnroll.length === 0 && diff.toUnenroll.length === 0 && diff.staleEnrollTasks.length === 0 && diff.staleUnenrollTasks.length === 0;
+/** Nothing to do: no enrollment or unenrollment among `changes` (the diff's own by default), no stale task in the diff. */
+const nothingToDo = (diff: SyncDiff, changes: { toEnroll: string[]; toUnenroll: string[] } = diff): boolean =>
+  changes.toEnroll.length === 0 && changes.toUnenroll.length === 0 && diff.staleEnrollTasks.length === 0 && diff.staleUnenrollTasks.length === 0;
 
 /** What the sync engine uses. */
 export interface SyncDeps {
@@ -203,7 +203,7 @@ export class SyncService {
     const busy: { ref: RunRef; diff: SyncDiff | undefined }[] = [];
     for (const ref of started) {
       const diff = diffs.get(ref.profileId);
-      if (diff && !diff.wouldPause && isIdle(diff)) idle.push({ ref, diff });
+      if (diff && !diff.wouldPause && nothingToDo(diff)) idle.push({ ref, diff });
       else busy.push({ ref, diff });
     }
     const [completed, worked] = await Promise.all([
@@ -343,7 +343,7 @@ export class SyncService {
    */
   private async applyAndFinish(ref: RunRef, diff: SyncDiff, changes: { toEnroll: string[]; toUnenroll: string[] }, recordDiff: boolean): Promise<SyncRunRecord | undefined> {
     const toCancel = [...diff.staleEnrollTasks, ...diff.staleUnenrollTasks];
-    const idle = changes.toEnroll.length === 0 && changes.toUnenroll.length === 0 && toCancel.length === 0;
+    const idle = nothingToDo(diff, changes);
     if (!idle) {
       // The diff's counts are recorded by the first batch's transaction (no transaction of their own).
       const counts = recordDiff ? diff : null;
