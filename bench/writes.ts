@@ -19,6 +19,8 @@
  *   mixed      half the clients approve, half ingest.
  * Tasks are created beforehand through the services (not measured). Each phase prints writes/s
  * and the p50/p99 latency; the run ends with the audit chain's verification.
+ * BENCH_CPU_PROF=<phase> writes that phase's CPU profile of this process (API and clients) to
+ * bench/results/prof/ and prints where its time went (bench/lib/cpu-profile.ts).
  */
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
@@ -27,6 +29,7 @@ import { encodeGlobalId } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import type { TaskRequest } from '../src/workflow/records.js';
 import { startNeo4j } from '../scripts/neo4j.js';
+import { cpuMillisOf, managedNeo4jPid, profiled } from './lib/cpu-profile.js';
 import { recordResult } from './lib/result.js';
 import { graphqlAt } from './lib/graphql.js';
 
@@ -71,11 +74,15 @@ interface Phase {
   latencies: number[];
   /** Statements run during the phase, per write, by name (the sealing and sequencing passes included). */
   statements: Map<string, number>;
+  /** CPU per write in ms: this process (the API and its clients) and the Neo4j server (NaN when not local). */
+  apiCpuMs: number;
+  neo4jCpuMs: number;
 }
 
 async function main(): Promise<void> {
   const uri = process.env.NEO4J_URI ?? (await startNeo4j({ name: 'writes', port: 7707 })).uri;
   const config = parseConfig({ ...process.env, NEO4J_URI: uri, ADMIN_TOKEN, LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' });
+  const neo4jPid = managedNeo4jPid(uri);
   const app = await buildApp(config, { logger: createLogger('error') });
   await app.start(0);
   const { services } = app;
@@ -134,6 +141,9 @@ async function main(): Promise<void> {
       let errors = 0;
       let firstError = '';
       const counted = new Map(services.db.statementCounts);
+      const stopProfile = await profiled(name);
+      const cpu0 = process.cpuUsage();
+      const neo4jCpu0 = cpuMillisOf(neo4jPid);
       const start = performance.now();
       const end = start + SECONDS * 1000;
       await Promise.all(
@@ -155,12 +165,16 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - start) / 1000;
       if (firstError) process.stderr.write(`  ${name}: ${errors} errors, the first: ${firstError}\n`);
       await app.idle();
+      const cpu = process.cpuUsage(cpu0);
+      const neo4jCpuMs = (cpuMillisOf(neo4jPid) - neo4jCpu0) / Math.max(1, latencies.length);
+      const apiCpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length);
+      await stopProfile();
       const statements = new Map<string, number>();
       for (const [statement, n] of services.db.statementCounts) {
         const ran = n - (counted.get(statement) ?? 0);
         if (ran > 0) statements.set(statement, ran / Math.max(1, latencies.length));
       }
-      return { name, writes: latencies.length, byKind, errors, seconds, latencies: latencies.sort((a, b) => a - b), statements };
+      return { name, writes: latencies.length, byKind, errors, seconds, latencies: latencies.sort((a, b) => a - b), statements, apiCpuMs, neo4jCpuMs };
     };
 
     const clients = Array.from({ length: CLIENTS }, (_, k) => k);
@@ -179,7 +193,7 @@ async function main(): Promise<void> {
     const verification = await services.audit.verify();
     const verifyMs = performance.now() - verifyStart;
     const line = (p: Phase) =>
-      `  ${p.name.padEnd(10)} ${(p.writes / p.seconds).toFixed(1).padStart(7)} writes/s   p50 ${percentile(p.latencies, 50).toFixed(0).padStart(5)} ms   p99 ${percentile(p.latencies, 99).toFixed(0).padStart(5)} ms   (${Object.entries(p.byKind).map(([kind, n]) => `${n} ${kind}`).join(' + ') || 'none'} in ${p.seconds.toFixed(1)} s, ${p.errors} errors)`;
+      `  ${p.name.padEnd(10)} ${(p.writes / p.seconds).toFixed(1).padStart(7)} writes/s   p50 ${percentile(p.latencies, 50).toFixed(0).padStart(5)} ms   p99 ${percentile(p.latencies, 99).toFixed(0).padStart(5)} ms   (${Object.entries(p.byKind).map(([kind, n]) => `${n} ${kind}`).join(' + ') || 'none'} in ${p.seconds.toFixed(1)} s, ${p.errors} errors)\n${''.padEnd(13)}CPU per write: ${p.apiCpuMs.toFixed(2)} ms this process (API and clients), ${Number.isNaN(p.neo4jCpuMs) ? 'Neo4j not local' : `${p.neo4jCpuMs.toFixed(2)} ms Neo4j`}`;
     process.stdout.write(
       [
         `writes bench: ${CLIENTS} concurrent clients, ${SECONDS} s per phase, ingest batches of ${BATCH} users`,
@@ -202,7 +216,12 @@ async function main(): Promise<void> {
     recordResult(
       'writes',
       results.map((p) => ({ name: `${p.name} at ${CLIENTS} clients`, value: p.writes / p.seconds, unit: 'writes/s', target: { value: 320, higherIsBetter: true } })),
-      { clients: CLIENTS, seconds: SECONDS, chainIntact: verification.ok },
+      {
+        clients: CLIENTS,
+        seconds: SECONDS,
+        chainIntact: verification.ok,
+        cpuMsPerWrite: Object.fromEntries(results.map((p) => [p.name, { api: p.apiCpuMs, neo4j: p.neo4jCpuMs }])),
+      },
     );
   } finally {
     await app.stop();
