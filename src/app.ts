@@ -9,6 +9,7 @@ import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { exportRoute } from './analysis/export.js';
+import { compiledExecution } from './compiled-execution.js';
 import { renderGraphiQL } from './graphiql.js';
 import type { Config } from './config.js';
 import { consoleRoute, type ConsoleOptions } from './console.js';
@@ -133,7 +134,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return { origin, credentials: true, allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS], methods: ['GET', 'POST'] };
     },
     // Last: each event of a subscription is executed once per operation and visibility class.
-    plugins: [...securityPlugins(config, services), sseGuard(live, config.security), sharedLiveResults(liveResults)],
+    plugins: [...securityPlugins(config, services), sseGuard(live, config.security), sharedLiveResults(liveResults), compiledExecution()],
     // One operation per request: an array body would multiply what one request may ask for.
     batching: false,
     // WebSocket operations arrive with the context onConnect built (no request): keep it as it is.
