@@ -13,6 +13,7 @@ import type { Database } from './db/database.js';
 import { IngestService } from './directory/ingest.js';
 import { DirectoryQueries } from './directory/queries.js';
 import { InProcessBus, RedisBus, type EventBus } from './events/bus.js';
+import { finishWrite } from './finish-write.js';
 import { EventSequencer } from './events/sequencer.js';
 import { EventStream } from './events/stream.js';
 import type { Logger } from './logger.js';
@@ -21,9 +22,7 @@ import { WebhookNotifier } from './notify/webhook.js';
 import { MembershipService } from './profiles/membership.js';
 import { MissingAccessService } from './profiles/missing-access.js';
 import { ProfileService } from './profiles/service.js';
-import { recordPending } from './pending.js';
 import { SettingsService } from './settings/service.js';
-import { markProfilesToSync } from './sync/marks.js';
 import { SyncService } from './sync/runner.js';
 import { SyncTriggers } from './sync/triggers.js';
 import { WorkflowService } from './workflow/service.js';
@@ -62,14 +61,13 @@ export interface Services {
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
-  // Every write marks the profiles whose sync it concerns (sync/marks.ts) and records what its unit
-  // of work recorded: its audit entries and its events, both pending, in one statement
-  // (src/pending.ts; no shared lock: the sealer chains the entries, the sequencer gives the events
-  // their seqs, after commit). After it
-  // commits, the sealer is asked for a pass, the sync triggers follow the entitlements whose
-  // holders it changed, and the write answers once its events are sequenced (wired below).
-  db.finishWritesWith(markProfilesToSync);
-  db.finishWritesWith(recordPending);
+  // Every write ends with one statement (src/finish-write.ts): what its unit of work recorded, its
+  // audit entries and its events, both pending (no shared lock: the sealer chains the entries, the
+  // sequencer gives the events their seqs, after commit), and the profiles whose sync it concerns
+  // marked (src/sync/marks.ts). After it commits, the sealer is asked for a pass, the sync
+  // triggers follow the entitlements whose holders it changed, and the write answers once its
+  // events are sequenced (wired below).
+  db.finishWritesWith(finishWrite);
 
   const settings = new SettingsService(db, config);
   const auth = new AuthService(db, config.adminToken, config.security.authCacheMs);

@@ -1,7 +1,7 @@
 /**
  * The audit trail's write side. A change records its entries on the unit of work of the
  * transaction that makes it (`recordAudit`), and the engine tallies the bulk task work it does
- * (`tallyTasks`); `pendingEntriesOf` gives them to src/pending.ts, which records them last inside
+ * (`tallyTasks`); `pendingEntriesOf` gives them to src/finish-write.ts, which records them last inside
  * that transaction (a Database finisher):
  * an entry commits with its change or not at all, and a retried attempt starts from a fresh unit.
  *
@@ -219,7 +219,7 @@ export type PendingEntry = Omit<AuditEntryRecord, 'seq' | 'hash' | 'prevHash'> &
 
 /**
  * The unit's audit changes as pending entries (its summary of bulk task work last), to be recorded
- * last inside its transaction (src/pending.ts, a Database finisher): they commit with the change
+ * last inside its transaction (src/finish-write.ts, a Database finisher): they commit with the change
  * or not at all, and are chained after commit. Empty when the unit recorded nothing.
  */
 export function pendingEntriesOf(unit: UnitOfWork): PendingEntry[] {

@@ -17,7 +17,7 @@ export { SYNC_EVENT_TYPES, TASK_EVENT_TYPES, type DomainEvent, type SyncEventTyp
 export const stampOf = (): number => performance.timeOrigin + performance.now();
 
 /**
- * A write's events as they are recorded pending (cypher/db/record-pending.cypher): what all of
+ * A write's events as they are recorded pending (cypher/db/finish-write.cypher): what all of
  * them share once (the write's id and stamp), and each field as one list, the event's ordinal its
  * index (payloads as JSON text). Parallel lists, not a map per event: the driver encodes a map's
  * keys again for every row, which for a sync batch's thousands of events cost more than Neo4j's
@@ -36,7 +36,7 @@ export interface PendingEvents {
 
 /**
  * The events a unit of work recorded (`tx.unit.recordEvents`), as pending columns, to be recorded
- * inside its transaction after its work (src/pending.ts, a Database finisher); null when it
+ * inside its transaction after its work (src/finish-write.ts, a Database finisher); null when it
  * recorded none. They get their seqs after commit.
  */
 export function pendingEventsOf(unit: UnitOfWork): PendingEvents | null {

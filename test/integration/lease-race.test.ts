@@ -251,7 +251,7 @@ describe('state transitions under interleaved transactions', () => {
 });
 
 describe('the event log and the audit chain under interleaved transactions', () => {
-  /** One write's events as record-pending takes them (parallel lists). */
+  /** One write's events as finish-write takes them (parallel lists; no marks). */
   const pendingOf = (unitId: string, stamp: number, types: string[], now: string) => ({
     entries: [],
     unitId,
@@ -260,6 +260,8 @@ describe('the event log and the audit chain under interleaved transactions', () 
     types,
     ...Object.fromEntries(['taskIds', 'runIds', 'profileIds', 'userIds', 'payloads'].map((k) => [k, types.map(() => null)])),
     now,
+    conditionsChanged: [],
+    profilesToSync: [],
   });
 
   it('two sequencing passes of the event log: the second waits on the counter and continues after the seqs the first gave, none twice', async () => {
@@ -268,8 +270,8 @@ describe('the event log and the audit chain under interleaved transactions', () 
     await t.app.services.db.write('test.lease-race', pass(10)); // the counter exists
     // Two writes' events, committed pending: u1 (A, B) stamped before u2 (C).
     await t.app.services.db.write('test.lease-race', async (tx) => {
-      await tx.run('db/record-pending', pendingOf('u2', 2.5, ['C'], at));
-      await tx.run('db/record-pending', pendingOf('u1', 1.5, ['A', 'B'], at));
+      await tx.run('db/finish-write', pendingOf('u2', 2.5, ['C'], at));
+      await tx.run('db/finish-write', pendingOf('u1', 1.5, ['A', 'B'], at));
     });
     // The first pass takes one event, and with it the rest of its write's; the second waits for its commit.
     const { first, second } = await interleave(pass(1), pass(10));
