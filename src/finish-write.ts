@@ -37,8 +37,8 @@ export async function finishWrite(tx: Tx, unit: UnitOfWork): Promise<void> {
       userIds: events?.userIds.slice(from, to) ?? [],
       payloads: events?.payloads.slice(from, to) ?? [],
       now: at,
-      conditionsChanged: (first && marks?.conditionsChanged) || [],
-      profilesToSync: (first && marks?.profilesToSync) || [],
+      conditionsChanged: first ? (marks?.conditionsChanged ?? []) : [],
+      profilesToSync: first ? (marks?.profilesToSync ?? []) : [],
     });
   }
 }
