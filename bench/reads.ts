@@ -14,13 +14,14 @@
  * one of bench/analysis.ts (bench/org.ts) at BENCH_USERS users, 10 grants a user, a profile per 100.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Database } from '../src/db/database.js';
 import { encodeGlobalId } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import { startNeo4j, stopNeo4j } from '../scripts/neo4j.js';
 import { generateOrg } from './org.js';
+import { cpuMillisOf } from './lib/cpu-profile.js';
 import { recordResult } from './lib/result.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -35,7 +36,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const ADMIN_TOKEN = 'bench-reads-admin-token-0123456789';
-const TICKS_PER_SECOND = 100; // Linux USER_HZ
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const started = !process.env.NEO4J_URI;
@@ -141,16 +141,6 @@ async function stopServer(server: Server): Promise<void> {
   await exited;
 }
 
-/** User plus system CPU of a child so far, in ms (Linux /proc). */
-function cpuMillis(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function statements(server: Server): Promise<number> {
   if (!server.statsUrl) return Number.NaN;
   const counts = (await (await fetch(server.statsUrl)).json()) as Record<string, number>;
@@ -179,7 +169,7 @@ interface Figures {
 }
 
 async function load(server: Server, bodies: string[], seconds: number): Promise<Figures> {
-  const cpu0 = cpuMillis(server.child.pid!);
+  const cpu0 = cpuMillisOf(server.child.pid!);
   const st0 = await statements(server);
   const result = await autocannon({
     url: server.url,
@@ -194,7 +184,7 @@ async function load(server: Server, bodies: string[], seconds: number): Promise<
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuMsPerRequest: (cpuMillis(server.child.pid!) - cpu0) / requests,
+    cpuMsPerRequest: (cpuMillisOf(server.child.pid!) - cpu0) / requests,
     statementsPerRequest: ((await statements(server)) - st0) / requests,
     requests,
     errors: result.errors + result.non2xx + result.timeouts,

@@ -70,11 +70,13 @@ export function ensureNeo4jRuntime(): string {
   return libDir;
 }
 
-function homeOf(name: string): string {
+/** Where a managed instance keeps its conf, data, logs and pid. */
+export function homeOf(name: string): string {
   return join(baseDir, 'instances', name);
 }
 
-function pidOf(name: string): number | null {
+/** The pid of a running managed instance, or null. */
+export function pidOf(name: string): number | null {
   const pidFile = join(homeOf(name), 'run', 'neo4j.pid');
   if (!existsSync(pidFile)) return null;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());

@@ -1,13 +1,16 @@
 /**
- * A CPU profile of this process around one phase of a benchmark, through node:inspector (the
- * `--cpu-prof` flag profiles a whole run, setup included). BENCH_CPU_PROF names the phase; the
- * profile is written to bench/results/prof/<phase>-<time>.cpuprofile (open it in Chrome's
- * DevTools) and a summary is printed: self time by where the code lives (our src/ files, each
- * package, node's internals, the garbage collector).
+ * Where a benchmark's CPU goes. `profiled`: a CPU profile of this process around one phase,
+ * through node:inspector (the `--cpu-prof` flag profiles a whole run, setup included).
+ * BENCH_CPU_PROF names the phase; the profile is written to
+ * bench/results/prof/<phase>-<time>.cpuprofile (open it in Chrome's DevTools) and a summary is
+ * printed: self time by where the code lives (our src/ files, each package, node's internals, the
+ * garbage collector). `cpuMillisOf` and `managedNeo4jPid`: the CPU a process (our server, the
+ * project-managed Neo4j) has used so far, from /proc.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
+import { homeOf, listInstances, pidOf } from '../../scripts/neo4j.js';
 
 interface ProfileNode {
   id: number;
@@ -85,13 +88,10 @@ export function cpuMillisOf(pid: number | null): number {
 /** The pid of the project-managed Neo4j serving this Bolt URI on this machine, if it is one. */
 export function managedNeo4jPid(uri: string): number | null {
   const port = /:(\d+)\/?$/.exec(uri)?.[1];
-  const instances = join(process.cwd(), '.neo4j', 'instances');
-  if (!port || !existsSync(instances)) return null;
-  for (const name of readdirSync(instances)) {
-    const conf = join(instances, name, 'conf', 'neo4j.conf');
-    if (!existsSync(conf) || !readFileSync(conf, 'utf8').includes(`server.bolt.listen_address=127.0.0.1:${port}\n`)) continue;
-    const pidFile = join(instances, name, 'run', 'neo4j.pid');
-    return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : null;
-  }
-  return null;
+  if (!port) return null;
+  const serving = listInstances().find((name) => {
+    const conf = join(homeOf(name), 'conf', 'neo4j.conf');
+    return existsSync(conf) && readFileSync(conf, 'utf8').includes(`server.bolt.listen_address=127.0.0.1:${port}\n`);
+  });
+  return serving === undefined ? null : pidOf(serving);
 }
