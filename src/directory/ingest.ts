@@ -1,11 +1,13 @@
 /**
  * Partner ingest: bulk upserts keyed by external id. Each batch is validated whole, then written
- * in one transaction as UNWIND statements of up to CHUNK rows: applied entirely or not at all.
+ * in one transaction as UNWIND statements of up to CHUNK rows: applied entirely or not at all
+ * (batches arriving together share that transaction, one after the other: IngestService.writes).
  */
 import { recordAudit } from '../audit/trail.js';
 import type { Viewer } from '../auth/viewer.js';
 import { batchesOf } from '../batches.js';
 import type { Database, Tx } from '../db/database.js';
+import { WriteGroups, type Settled } from '../db/write-groups.js';
 import { rejectRows, type RowProblem } from '../errors.js';
 import { credentialEvent } from '../events/domain.js';
 import { newId, now, rawIdOf } from '../ids.js';
@@ -83,8 +85,37 @@ async function missing(tx: Tx, label: 'User' | 'App' | 'Entitlement', externalId
   return found;
 }
 
+/** One ingest batch's write: its unit's name, its rows, and its work in the transaction. */
+interface IngestWrite {
+  name: string;
+  rows: number;
+  work: (tx: Tx) => Promise<UpsertResult>;
+}
+
 export class IngestService {
-  constructor(private readonly db: Database) {}
+  /**
+   * Batches that arrive together share a transaction, one after the other in it, each as it
+   * would run alone (src/db/write-groups.ts; up to 10,000 rows a transaction, a bigger batch
+   * alone): a batch refused inside (an unknown manager, app or entitlement) fails the group,
+   * whose batches are then written again one by one, so the refusal reaches only its own.
+   */
+  readonly writes: WriteGroups<IngestWrite, UpsertResult>;
+
+  constructor(private readonly db: Database) {
+    this.writes = new WriteGroups(
+      (group) =>
+        this.db.write(group.length === 1 ? group[0]!.name : 'directory.ingest', async (tx) => {
+          const settled: Settled<UpsertResult>[] = [];
+          for (const { work } of group) settled.push({ value: await work(tx) });
+          return settled;
+        }),
+      { weightOf: (write) => write.rows },
+    );
+  }
+
+  private write(name: string, rows: number, work: (tx: Tx) => Promise<UpsertResult>): Promise<UpsertResult> {
+    return this.writes.submit({ name, rows, work });
+  }
 
   private checkSize(what: string, rows: unknown[]): void {
     if (rows.length > MAX_BATCH) throw rejectRows(what, [{ index: MAX_BATCH, problem: `a batch holds at most ${MAX_BATCH} rows` }]);
@@ -110,7 +141,7 @@ export class IngestService {
       managerExternalId: u.managerExternalId ?? null,
     }));
     const inBatch = new Set(rows.map((r) => r.externalId));
-    return this.db.write('directory.upsertUsers', async (tx) => {
+    return this.write('directory.upsertUsers', rows.length, async (tx) => {
       const managers = rows.map((r) => r.managerExternalId).filter((m): m is string => m !== null && !inBatch.has(m));
       const unknown = await missing(tx, 'User', managers);
       if (unknown.size > 0) {
@@ -157,7 +188,7 @@ export class IngestService {
       provisioning: a.provisioning ?? 'AUTOMATIC',
       ownerExternalIds: [...new Set(a.ownerExternalIds ?? [])],
     }));
-    return this.db.write('directory.upsertApps', async (tx) => {
+    return this.write('directory.upsertApps', apps.length, async (tx) => {
       const unknown = await missing(tx, 'User', rows.flatMap((r) => r.ownerExternalIds));
       if (unknown.size > 0) {
         throw rejectRows(
@@ -200,7 +231,7 @@ export class IngestService {
     });
     duplicates(entitlements, (e) => e.externalId, problems);
     if (problems.length > 0) throw rejectRows('upsertEntitlements', problems);
-    return this.db.write('directory.upsertEntitlements', async (tx) => {
+    return this.write('directory.upsertEntitlements', entitlements.length, async (tx) => {
       const unknownApps = await missing(tx, 'App', rows.map((r) => r.appExternalId));
       const policyIds = [...new Set(rows.flatMap((r) => [r.requestPolicyId, r.revokePolicyId]).filter((p): p is string => p !== null))];
       const unknownPolicies = new Set(policyIds.length ? ((await tx.one<{ missing: string[] }>('directory/missing-policies', { ids: policyIds }))?.missing ?? []) : []);
@@ -230,7 +261,8 @@ export class IngestService {
     const replace = [...new Set(replaceForEntitlements ?? [])];
     const rows = grants.map((g) => ({ id: newId(), userExternalId: g.userExternalId, entitlementExternalId: g.entitlementExternalId }));
 
-    return this.db.write('directory.upsertGrants', async (tx) => {
+    // A batch that replaces the grants of entitlements may remove any number of them: it goes alone.
+    return this.write('directory.upsertGrants', replace.length > 0 ? Infinity : grants.length, async (tx) => {
       const unknownUsers = await missing(tx, 'User', rows.map((r) => r.userExternalId));
       const entitlementIds = [...new Set([...rows.map((r) => r.entitlementExternalId), ...replace])];
       const unknownEntitlements = await missing(tx, 'Entitlement', entitlementIds);

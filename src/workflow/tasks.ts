@@ -64,6 +64,20 @@ export class TaskService {
     return cancelled;
   }
 
+  /**
+   * One write transaction of workflow work (`workflow.<name>`): the work moves tasks through the
+   * engine with a fresh Outcome per attempt (the driver may retry it), which is recorded on the
+   * transaction's unit of work once the work is done.
+   */
+  async write<T>(name: string, work: (tx: Tx, outcome: Outcome) => Promise<T>): Promise<T> {
+    return this.db.write(`workflow.${name}`, async (tx) => {
+      const outcome = new Outcome();
+      const result = await work(tx, outcome);
+      this.recordIn(tx, outcome);
+      return result;
+    });
+  }
+
   /** Records what a unit of workflow work gathered (its events, the holders it changed) on its transaction's unit. */
   recordIn(tx: Tx, outcome: Outcome): void {
     tx.unit.recordEvents(outcome.events);
