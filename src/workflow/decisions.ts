@@ -35,7 +35,8 @@ export interface Decision {
 }
 
 interface Accepted {
-  at: number;
+  /** Its place in the group. */
+  index: number;
   decision: Decision;
   task: LockedTask;
   step: number;
@@ -80,18 +81,18 @@ async function writeDecisions(tasks: TaskService, group: readonly Decision[]): P
     const adminUsersExist = () => (admins ??= tx.one<{ ids: string[] }>('workflow/admin-ids').then((row) => (row?.ids.length ?? 0) > 0));
     const accepted: Accepted[] = [];
     const subjects = new Set<string>();
-    for (const [at, decision] of group.entries()) {
+    for (const [index, decision] of group.entries()) {
       const task = locked.get(decision.taskId);
       if (task && subjects.has(task.userId)) continue;
       const refused = await refusalOf(decision, task, adminUsersExist);
       if (refused) {
-        settled[at] = { refused };
+        settled[index] = { refused };
         continue;
       }
       subjects.add(task!.userId);
       const step = task!.currentStep ?? 0;
       const next = decision.approved ? (JSON.parse(task!.steps ?? '[]') as PolicyStep[])[step + 1] : undefined;
-      accepted.push({ at, decision, task: task!, step, next });
+      accepted.push({ index, decision, task: task!, step, next });
     }
     if (accepted.length === 0) return settled;
 
@@ -126,9 +127,9 @@ async function writeDecisions(tasks: TaskService, group: readonly Decision[]): P
       )).map((row) => [row.id, row]),
     );
     for (const { decision, task, step } of stepping) {
-      const at = entered.get(task.id);
+      const next = entered.get(task.id);
       outcome.events.push(
-        taskEvent('TASK_STEP_APPROVED', task, { byId: decision.viewer.userId, step, comment: decision.comment, nextStep: step + 1, approverIds: at?.approverIds ?? [], awaitingAdmins: at?.awaitingAdmins ?? false }),
+        taskEvent('TASK_STEP_APPROVED', task, { byId: decision.viewer.userId, step, comment: decision.comment, nextStep: step + 1, approverIds: next?.approverIds ?? [], awaitingAdmins: next?.awaitingAdmins ?? false }),
       );
     }
 
@@ -145,7 +146,7 @@ async function writeDecisions(tasks: TaskService, group: readonly Decision[]): P
     const after = new Map((await tasks.byIds(tx, accepted.map((a) => a.task.id))).map((task) => [task.id, task]));
     for (const a of accepted) {
       auditTask(tx, a.decision.viewer, actionOf(a), a.task, after.get(a.task.id), { comment: a.decision.comment });
-      settled[a.at] = { value: after.get(a.task.id) ?? null };
+      settled[a.index] = { value: after.get(a.task.id) ?? null };
     }
     return settled;
   });
