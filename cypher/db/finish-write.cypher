@@ -7,9 +7,10 @@
 // $stamp (the write's high-resolution time in ms); $now; and the "needs sync" marks (src/sync/
 // marks.ts): $conditionsChanged (entitlements whose holders the write changed) and $profilesToSync
 // (profiles whose exclusions, automation or items it changed).
-// The entries and events are recorded pending: (:AuditPending) without seq or hash,
-// (:EventPending) without seq (a null field is left unset). They touch no shared node, so
-// independent writes never wait for each other there; the sealer (src/audit/sealer.ts) chains the
+// The entries and events are recorded pending: (:AuditPending) without seq or hash, and the
+// events as one (:EventPending) node that holds them as its lists, without seqs (a property list
+// holds no null, so an unset field is ''; the sequencer makes each event its own (:Event) node).
+// They touch no shared node, so independent writes never wait for each other there; the sealer (src/audit/sealer.ts) chains the
 // entries and the sequencer (src/events/sequencer.ts) gives the events their seqs, after commit.
 // The profiles concerned are marked syncNeeded in the transaction of the change: a sync running
 // meanwhile read the graph before it, so its end starts a further pass, and the scheduler syncs
@@ -21,10 +22,12 @@ CALL {
   RETURN count(a) AS entries
 }
 CALL {
-  UNWIND range(0, size($types) - 1) AS i
-  CREATE (e:EventPending {unitId: $unitId, ordinal: $fromOrdinal + i, stamp: $stamp, at: $now, type: $types[i]})
-  SET e.taskId = $taskIds[i], e.runId = $runIds[i], e.profileId = $profileIds[i], e.userId = $userIds[i], e.payload = $payloads[i]
-  RETURN count(e) AS events
+  UNWIND CASE WHEN size($types) > 0 THEN [$fromOrdinal] ELSE [] END AS ordinal
+  CREATE (e:EventPending {unitId: $unitId, ordinal: ordinal, stamp: $stamp, at: $now, count: size($types), types: $types,
+                          taskIds: [x IN $taskIds | coalesce(x, '')], runIds: [x IN $runIds | coalesce(x, '')],
+                          profileIds: [x IN $profileIds | coalesce(x, '')], userIds: [x IN $userIds | coalesce(x, '')],
+                          payloads: [x IN $payloads | coalesce(x, '')]})
+  RETURN count(e) * size($types) AS events
 }
 CALL {
   CALL {

@@ -37,3 +37,7 @@ CREATE INDEX task_open_on IF NOT EXISTS FOR (n:Task) ON (n.openOn);
 // openOn get it here (once: those without it), then the text index goes.
 MATCH (t:Task) WHERE t.openKey IS NOT NULL AND t.openOn IS NULL CALL { WITH t SET t.openOn = split(t.openKey, '|')[2] } IN TRANSACTIONS OF 10000 ROWS;
 DROP INDEX task_open_key_text IF EXISTS;
+// Pending events used to be one node per event (type, taskId, ... as plain properties); a write
+// now holds its events as lists on one node (db/finish-write). Events an older instance left
+// pending become such a node of one event each, at their own ordinal.
+MATCH (e:EventPending) WHERE e.types IS NULL SET e.count = 1, e.types = [e.type], e.taskIds = [coalesce(e.taskId, '')], e.runIds = [coalesce(e.runId, '')], e.profileIds = [coalesce(e.profileId, '')], e.userIds = [coalesce(e.userId, '')], e.payloads = [coalesce(e.payload, '')] REMOVE e.type, e.taskId, e.runId, e.profileId, e.userId, e.payload;

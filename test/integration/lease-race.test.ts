@@ -10,6 +10,7 @@
 import neo4j, { type Session, type Transaction } from 'neo4j-driver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Tx } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
 import { quiescent, resetGraph, runCypher, startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -286,6 +287,39 @@ describe('the event log and the audit chain under interleaved transactions', () 
     // Nothing pending: a pass changes nothing.
     expect(await t.app.services.db.write('test.lease-race', pass(10))).toEqual({ sequenced: 0, lastSeq: 3 });
     expect(await runCypher(t, `MATCH (c:Counter {name: 'events'}) RETURN c.value AS head, COUNT { (:EventPending) } AS pending, COUNT { (:Event) } AS events`)).toEqual([{ head: 3, pending: 0, events: 3 }]);
+  });
+
+  it('a write\'s events held on one pending node become one (:Event) each; unset fields stay unset, and pending events of the older shape are migrated', async () => {
+    const at = new Date().toISOString();
+    const pass = (tx: Tx) => tx.one('events/sequence-pending', { now: at, limit: 2000 });
+    await t.app.services.db.write('test.lease-race', pass); // the counter exists
+    const before = Number((await runCypher<{ head: number }>(t, `MATCH (c:Counter {name: 'events'}) RETURN c.value AS head`))[0]!.head);
+    // An older instance's pending events: one node per event, stamped first.
+    await runCypher(t, `CREATE (:EventPending {unitId: 'old', ordinal: 0, stamp: 0.5, at: $at, type: 'OLD_A', taskId: 't-old'}),
+                               (:EventPending {unitId: 'old', ordinal: 1, stamp: 0.5, at: $at, type: 'OLD_B', payload: '{"n":1}'})`, { at });
+    await migrate(t.app.services.db);
+    await t.app.services.db.write('test.lease-race', (tx) =>
+      tx.run('db/finish-write', { ...pendingOf('w', 1.5, ['A', 'B'], at), taskIds: ['t1', null], userIds: [null, 'u1'], payloads: [null, '{"x":2}'] }),
+    );
+    expect(await runCypher(t, `MATCH (e:EventPending) RETURN e.unitId AS unit, e.count AS count ORDER BY unit`)).toEqual([
+      { unit: 'old', count: 1 },
+      { unit: 'old', count: 1 },
+      { unit: 'w', count: 2 },
+    ]);
+    expect(await runCypher(t, `CALL { ${t.app.services.db.cypher.get('events/count-pending-events')} } RETURN pending`)).toEqual([{ pending: 4 }]);
+    expect(await t.app.services.db.write('test.lease-race', pass)).toEqual({ sequenced: 4, lastSeq: before + 4 });
+    const rows = await runCypher(
+      t,
+      `MATCH (e:Event) WHERE e.seq > $before RETURN e.seq - $before AS n, e.type AS type, e.taskId AS taskId, e.userId AS userId, e.payload AS payload, COLLECT { UNWIND keys(e) AS k RETURN k ORDER BY k } AS keys ORDER BY n`,
+      { before },
+    );
+    expect(rows).toEqual([
+      { n: 1, type: 'OLD_A', taskId: 't-old', userId: null, payload: null, keys: ['at', 'seq', 'taskId', 'type'] },
+      { n: 2, type: 'OLD_B', taskId: null, userId: null, payload: '{"n":1}', keys: ['at', 'payload', 'seq', 'type'] },
+      { n: 3, type: 'A', taskId: 't1', userId: null, payload: null, keys: ['at', 'seq', 'taskId', 'type'] },
+      { n: 4, type: 'B', taskId: null, userId: 'u1', payload: '{"x":2}', keys: ['at', 'payload', 'seq', 'type', 'userId'] },
+    ]);
+    expect(await runCypher(t, `RETURN COUNT { (:EventPending) } AS pending`)).toEqual([{ pending: 0 }]);
   });
 
   it("two sealing passes of the audit chain: the second reads the head the first moved", async () => {
