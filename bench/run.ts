@@ -23,7 +23,7 @@ import { renderChart, formatValue } from './lib/chart.js';
 import type { BenchResult } from './lib/result.js';
 
 /** In the order they run: reads first (a fresh graph), the long soak last. */
-const ALL = ['reads', 'sync', 'cascade', 'analysis', 'events', 'writes', 'soak'];
+const ALL = ['reads', 'sync', 'cascade', 'raw-writes', 'analysis', 'events', 'writes', 'soak'];
 
 const users = Number(process.env.BENCH_USERS ?? 50_000);
 const sizes = {
