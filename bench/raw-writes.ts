@@ -25,6 +25,11 @@ const BATCH = 5000;
 const USERS = 5000;
 
 const TASK = `CREATE (t:BenchRawTask {id: r.id, kind: 'GRANT', origin: 'SYNC', state: $state, openKey: r.key, openOn: 'e', createdAt: $now, updatedAt: $now, steps: '[]', currentStep: 0})`;
+/** An auto-approved item task as a cascade leaves it: the task, its relationships, and the grant it made. */
+const ITEM = `UNWIND $rows AS r MATCH (u:BenchRawUser {id: r.u}) ${TASK}
+             CREATE (t)-[:FOR_USER]->(u) CREATE (t)-[:ON_ENTITLEMENT]->(e) CREATE (t)-[:VIA_PROFILE]->(p) CREATE (t)-[:CHILD_OF]->(parent)
+             CREATE (u)-[:HOLDS]->(g:BenchRawGrant {id: r.id, key: r.key, grantedAt: $now, direct: false})-[:OF]->(e)
+             CREATE (g)-[:GRANTED_BY]->(t) CREATE (g)-[:FROM_PROFILE]->(p)`;
 const shapes: { name: string; what: string; cypher: string; state: string }[] = [
   {
     name: 'task, 2 relationships',
@@ -44,19 +49,13 @@ const shapes: { name: string; what: string; cypher: string; state: string }[] = 
     name: 'auto-approved item task without events',
     what: 'its node; user, entitlement, profile, parent; a grant (key unique) held, of the entitlement, granted by the task, from the profile',
     state: 'DONE',
-    cypher: `UNWIND $rows AS r MATCH (u:BenchRawUser {id: r.u}) ${TASK}
-             CREATE (t)-[:FOR_USER]->(u) CREATE (t)-[:ON_ENTITLEMENT]->(e) CREATE (t)-[:VIA_PROFILE]->(p) CREATE (t)-[:CHILD_OF]->(parent)
-             CREATE (u)-[:HOLDS]->(g:BenchRawGrant {id: r.id, key: r.key, grantedAt: $now, direct: false})-[:OF]->(e)
-             CREATE (g)-[:GRANTED_BY]->(t) CREATE (g)-[:FROM_PROFILE]->(p)`,
+    cypher: ITEM,
   },
   {
     name: 'auto-approved item task (cascade)',
     what: 'the same with its TASK_CREATED and TASK_DONE events',
     state: 'DONE',
-    cypher: `UNWIND $rows AS r MATCH (u:BenchRawUser {id: r.u}) ${TASK}
-             CREATE (t)-[:FOR_USER]->(u) CREATE (t)-[:ON_ENTITLEMENT]->(e) CREATE (t)-[:VIA_PROFILE]->(p) CREATE (t)-[:CHILD_OF]->(parent)
-             CREATE (u)-[:HOLDS]->(g:BenchRawGrant {id: r.id, key: r.key, grantedAt: $now, direct: false})-[:OF]->(e)
-             CREATE (g)-[:GRANTED_BY]->(t) CREATE (g)-[:FROM_PROFILE]->(p)
+    cypher: `${ITEM}
              CREATE (:BenchRawEvent {seq: r.seq, type: 'TASK_CREATED', at: $now, taskId: r.id, profileId: 'p', userId: r.u})
              CREATE (:BenchRawEvent {seq: r.seq + 1, type: 'TASK_DONE', at: $now, taskId: r.id, profileId: 'p', userId: r.u})`,
   },
