@@ -80,22 +80,32 @@ export function pidOf(name: string): number | null {
   const pidFile = join(homeOf(name), 'run', 'neo4j.pid');
   if (!existsSync(pidFile)) return null;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return alive(pid) ? pid : null;
+}
+
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return pid;
+    return true;
   } catch {
-    return null;
+    return false;
   }
 }
 
+/**
+ * Whether the server answers now. One auto-commit statement, not retried: the driver's managed
+ * retries (executeQuery) would keep asking a server that is stopping for 30 s before saying no.
+ */
 async function answersBolt(uri: string): Promise<boolean> {
   const driver = neo4j.driver(uri, neo4j.auth.basic('neo4j', 'unused'), { connectionTimeout: 2000 });
+  const session = driver.session();
   try {
-    await driver.executeQuery('RETURN 1');
+    await session.run('RETURN 1');
     return true;
   } catch {
     return false;
   } finally {
+    await session.close();
     await driver.close();
   }
 }
@@ -106,7 +116,15 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
   const homeDir = homeOf(name);
   const uri = `bolt://127.0.0.1:${port}`;
   const managed = { name, uri, port, homeDir };
-  if (pidOf(name) !== null && (await answersBolt(uri))) return managed;
+  // A server of this instance that runs but does not answer is starting or stopping: wait until it
+  // answers (use it) or exits (start anew). A second server spawned beside it would wait for the
+  // first one's store lock, and its start took a minute instead of seconds.
+  const settled = Date.now() + 180_000;
+  while (pidOf(name) !== null) {
+    if (await answersBolt(uri)) return managed;
+    if (Date.now() > settled) throw new Error(`Neo4j ${name} runs but does not answer on ${uri}; see ${join(homeDir, 'logs')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 
   const lib = ensureNeo4jRuntime();
   for (const dir of ['conf', 'data', 'logs', 'run', 'plugins', 'import']) mkdirSync(join(homeDir, dir), { recursive: true });
@@ -130,6 +148,10 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
       // stale plan is still the right one (docs/performance.md).
       'dbms.cypher.min_replan_interval=10m',
       'db.tx_log.rotation.retention_policy=100M size',
+      // Stop in about a second instead of 11: the Bolt server waits 5 s for its connections to
+      // close and Netty 5 s more in its quiet period (tests stop and start instances often).
+      'internal.server.bolt.connection_shutdown_wait_time=1s',
+      'internal.dbms.bolt.netty_server_shutdown_quiet_period=0',
       '',
     ].join('\n'),
   );
@@ -160,9 +182,10 @@ export async function stopNeo4j(name = 'local'): Promise<void> {
   const pid = pidOf(name);
   if (pid === null) return;
   process.kill(pid, 'SIGTERM');
+  // This server's own pid: a start that follows may already have written its successor's.
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && pidOf(name) !== null) await new Promise((r) => setTimeout(r, 250));
-  if (pidOf(name) !== null) process.kill(pid, 'SIGKILL');
+  while (Date.now() < deadline && alive(pid)) await new Promise((r) => setTimeout(r, 250));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
   log(`${name} stopped`);
 }
 

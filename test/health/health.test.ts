@@ -116,14 +116,18 @@ describe('GET /health and requests while Neo4j is down', () => {
 
     // The blip comes right after the next run has taken its lease.
     const sync = t!.app.services.sync;
+    let stopped: Promise<void> | undefined;
     sync.hooks.afterStart = async () => {
       sync.hooks.afterStart = undefined;
-      await stopNeo4j(NAME);
+      stopped = stopNeo4j(NAME);
+      await stopped;
     };
     const SYNC_NOW = `mutation($p: ID!) { syncNow(profileId: $p) { id state } }`;
     const first = (await t!.admin(SYNC_NOW, { p: profileId })).syncNow;
     expect(first.state).toBe('RUNNING');
     await eventually(async () => (await health()).status === 503);
+    // Up again once the blip's server has gone (a start while it stops would find it still running).
+    await stopped;
     await startNeo4j({ name: NAME, port: PORT, heap: '256m', pageCache: '64m' });
     await eventually(async () => (await health()).status === 200);
     // The instance recorded the failure (and freed the lease) once it could: its background work is done.
