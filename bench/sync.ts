@@ -171,7 +171,7 @@ if (AUTO_PROFILES > 0) {
     const items = auto.tasks - auto.enrolled;
     itemRates.push({ how, rate: items / auto.took });
     console.log(
-      `first sync of ${ids.length} auto-approve profiles ${how === 'round' ? `as one scheduled round (syncMany)` : 'one after the other'} (enrollment completes, cascade creates item tasks): ${auto.enrolled} enrollments + ${items} item tasks in ${auto.took.toFixed(1)} s = ${(auto.enrolled / auto.took).toFixed(0)} enrollments/s, ${(items / auto.took).toFixed(0)} item tasks/s, ${(auto.tasks / auto.took).toFixed(0)} tasks/s (${((auto.took / auto.enrolled) * 1000).toFixed(2)} ms per enrollment vs ${((plain.took / plain.enrolled) * 1000).toFixed(2)} ms pending); ${auto.cpu}`,
+      `first sync of ${ids.length} auto-approve profiles ${how === 'round' ? 'as one scheduled round (syncMany)' : 'one after the other'} (enrollment completes, cascade creates item tasks): ${auto.enrolled} enrollments + ${items} item tasks in ${auto.took.toFixed(1)} s = ${(auto.enrolled / auto.took).toFixed(0)} enrollments/s, ${(items / auto.took).toFixed(0)} item tasks/s, ${(auto.tasks / auto.took).toFixed(0)} tasks/s (${((auto.took / auto.enrolled) * 1000).toFixed(2)} ms per enrollment vs ${((plain.took / plain.enrolled) * 1000).toFixed(2)} ms pending); ${auto.cpu}`,
     );
     printTimings(`first sync, auto-approve, ${how}`);
   }
