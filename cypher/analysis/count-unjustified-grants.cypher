@@ -3,6 +3,7 @@
 MATCH (u:User)-[:HOLDS]->(g:Grant)-[:OF]->(e:Entitlement {kind: 'STANDARD'})
 WHERE NOT coalesce(g.direct, false)
   AND NOT EXISTS {
-    MATCH (u)-[:HOLDS]->(:Grant)-[:OF]->(:Entitlement)<-[:ENROLLMENT_ENTITLEMENT]-(q:AccessProfile)-[:INCLUDES]->(e)
+    MATCH (e)<-[:INCLUDES]-(:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(en:Entitlement)
+    MATCH (:Grant {key: u.id + '|' + en.id})
   }
 RETURN count(g) AS total
