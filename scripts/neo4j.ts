@@ -148,7 +148,7 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
       // stale plan is still the right one (docs/performance.md).
       'dbms.cypher.min_replan_interval=10m',
       'db.tx_log.rotation.retention_policy=100M size',
-      // Stop in about a second instead of 11: the Bolt server waits 5 s for its connections to
+      // Stop in 2-3 s instead of 11: the Bolt server waited 5 s for its connections to
       // close and Netty 5 s more in its quiet period (tests stop and start instances often).
       'internal.server.bolt.connection_shutdown_wait_time=1s',
       'internal.dbms.bolt.netty_server_shutdown_quiet_period=0',
