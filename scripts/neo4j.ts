@@ -119,12 +119,9 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
   // A server of this instance that runs but does not answer is starting or stopping: wait until it
   // answers (use it) or exits (start anew). A second server spawned beside it would wait for the
   // first one's store lock, and its start took a minute instead of seconds.
-  const settled = Date.now() + 180_000;
-  while (pidOf(name) !== null) {
-    if (await answersBolt(uri)) return managed;
-    if (Date.now() > settled) throw new Error(`Neo4j ${name} runs but does not answer on ${uri}; see ${join(homeDir, 'logs')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const running = await answersOrExits(name, uri);
+  if (running === 'answers') return managed;
+  if (running === 'silent') throw new Error(`Neo4j ${name} runs but does not answer on ${uri}; see ${join(homeDir, 'logs')}`);
 
   const lib = ensureNeo4jRuntime();
   for (const dir of ['conf', 'data', 'logs', 'run', 'plugins', 'import']) mkdirSync(join(homeDir, dir), { recursive: true });
@@ -166,16 +163,20 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
   writeFileSync(join(homeDir, 'run', 'neo4j.pid'), String(child.pid));
   log(`starting ${name} on ${uri} (pid ${child.pid})`);
 
+  if ((await answersOrExits(name, uri)) !== 'answers') throw new Error(`Neo4j ${name} did not answer on ${uri}; see ${join(homeDir, 'logs')}`);
+  log(`${name} answers on ${uri}`);
+  return managed;
+}
+
+/** Polls the instance's server until it answers, its process is gone, or 3 minutes pass (silent). */
+async function answersOrExits(name: string, uri: string): Promise<'answers' | 'exited' | 'silent'> {
   const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (await answersBolt(uri)) {
-      log(`${name} answers on ${uri}`);
-      return managed;
-    }
-    if (pidOf(name) === null) break;
-    await new Promise((r) => setTimeout(r, 500));
+  for (;;) {
+    if (pidOf(name) === null) return 'exited';
+    if (await answersBolt(uri)) return 'answers';
+    if (Date.now() > deadline) return 'silent';
+    await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`Neo4j ${name} did not answer on ${uri}; see ${join(homeDir, 'logs')}`);
 }
 
 export async function stopNeo4j(name = 'local'): Promise<void> {
