@@ -11,7 +11,7 @@
  */
 import neo4j from 'neo4j-driver';
 import { noDelayOnBoltSockets } from '../src/db/no-delay.js';
-import { cpuMillisOf, managedNeo4jPid } from './lib/cpu-profile.js';
+import { cpuSince, managedNeo4jPid } from './lib/cpu-profile.js';
 
 const uri = process.env.NEO4J_URI;
 if (!uri) throw new Error('NEO4J_URI is required');
@@ -36,13 +36,12 @@ try {
   const per: Record<string, { wall: number; client: number; server: number }> = {};
   for (const [name, one] of cases) {
     for (let i = 0; i < Math.min(200, RUNS); i += 1) await one(); // warm-up
-    const server0 = cpuMillisOf(neo4jPid);
-    const client0 = process.cpuUsage();
+    const cpuUsed = cpuSince(neo4jPid);
     const t0 = performance.now();
     for (let i = 0; i < RUNS; i += 1) await one();
     const wall = (performance.now() - t0) / RUNS;
-    const c = process.cpuUsage(client0);
-    per[name] = { wall, client: (c.user + c.system) / 1000 / RUNS, server: (cpuMillisOf(neo4jPid) - server0) / RUNS };
+    const cpu = cpuUsed();
+    per[name] = { wall, client: cpu.hereMs / RUNS, server: cpu.neo4jMs / RUNS };
     const f = per[name]!;
     process.stdout.write(`  ${name.padEnd(42)} ${f.wall.toFixed(2)} ms wall   CPU: ${f.client.toFixed(2)} ms here, ${Number.isNaN(f.server) ? '?' : f.server.toFixed(2)} ms Neo4j\n`);
   }

@@ -29,7 +29,7 @@ import { encodeGlobalId } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import type { TaskRequest } from '../src/workflow/records.js';
 import { startNeo4j } from '../scripts/neo4j.js';
-import { cpuMillisOf, managedNeo4jPid, profiled } from './lib/cpu-profile.js';
+import { cpuSince, managedNeo4jPid, profiled } from './lib/cpu-profile.js';
 import { recordResult } from './lib/result.js';
 import { graphqlAt } from './lib/graphql.js';
 
@@ -146,8 +146,7 @@ async function main(): Promise<void> {
       let firstError = '';
       const counted = new Map(services.db.statementCounts);
       const stopProfile = await profiled(name);
-      const cpu0 = process.cpuUsage();
-      const neo4jCpu0 = cpuMillisOf(neo4jPid);
+      const cpuUsed = cpuSince(neo4jPid);
       const start = performance.now();
       const end = start + SECONDS * 1000;
       await Promise.all(
@@ -169,9 +168,9 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - start) / 1000;
       if (firstError) process.stderr.write(`  ${name}: ${errors} errors, the first: ${firstError}\n`);
       await app.idle();
-      const cpu = process.cpuUsage(cpu0);
-      const neo4jCpuMs = (cpuMillisOf(neo4jPid) - neo4jCpu0) / Math.max(1, latencies.length);
-      const apiCpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length);
+      const cpu = cpuUsed();
+      const neo4jCpuMs = cpu.neo4jMs / Math.max(1, latencies.length);
+      const apiCpuMs = cpu.hereMs / Math.max(1, latencies.length);
       await stopProfile();
       const statements = new Map<string, number>();
       for (const [statement, n] of services.db.statementCounts) {

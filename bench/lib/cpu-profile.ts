@@ -85,6 +85,19 @@ export function cpuMillisOf(pid: number | null): number {
   }
 }
 
+/**
+ * Starts measuring CPU: the returned function gives the ms of CPU this process (the API and any
+ * clients in it) and the Neo4j process `neo4jPid` have used since (neo4jMs NaN when not local).
+ */
+export function cpuSince(neo4jPid: number | null): () => { hereMs: number; neo4jMs: number } {
+  const here0 = process.cpuUsage();
+  const neo4j0 = cpuMillisOf(neo4jPid);
+  return () => {
+    const here = process.cpuUsage(here0);
+    return { hereMs: (here.user + here.system) / 1000, neo4jMs: cpuMillisOf(neo4jPid) - neo4j0 };
+  };
+}
+
 /** The pid of the project-managed Neo4j serving this Bolt URI on this machine, if it is one. */
 export function managedNeo4jPid(uri: string): number | null {
   const port = /:(\d+)\/?$/.exec(uri)?.[1];
