@@ -110,6 +110,35 @@ async function answersBolt(uri: string): Promise<boolean> {
   }
 }
 
+/**
+ * The JVM options Neo4j's own launcher passes (its default `server.jvm.additional`, and the heap
+ * as both initial and maximum size): we start `CommunityEntryPoint` with `java` directly, so
+ * without them the page cache ran in its "fallback mode" (no reflective access to direct
+ * buffers, which Neo4j's debug.log warned costs performance) and the heap grew from 400 MB in
+ * steps. Left out: `-XX:+AlwaysPreTouch`, which would make every start touch the whole heap.
+ */
+function jvmOptions(heap: string): string[] {
+  return [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    '-XX:+UseG1GC',
+    '-XX:-OmitStackTraceInFastThrow',
+    '-XX:+UnlockExperimentalVMOptions',
+    '-XX:+TrustFinalNonStaticFields',
+    '-XX:+DisableExplicitGC',
+    '-Djdk.nio.maxCachedBufferSize=1024',
+    '-Dio.netty.tryReflectionSetAccessible=true',
+    '-Dlog4j2.disable.jmx=true',
+    '-XX:FlightRecorderOptions=stackdepth=256',
+    '-XX:+UnlockDiagnosticVMOptions',
+    '-XX:+DebugNonSafepoints',
+    '--add-opens=java.base/java.nio=ALL-UNNAMED',
+    '--add-opens=java.base/java.io=ALL-UNNAMED',
+    '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
+    '--add-opens=java.base/java.lang=ALL-UNNAMED',
+  ];
+}
+
 export async function startNeo4j(options: { name?: string; port?: number; heap?: string; pageCache?: string } = {}): Promise<ManagedNeo4j> {
   const name = options.name ?? 'local';
   const port = options.port ?? 7687;
@@ -156,7 +185,7 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
   const heap = options.heap ?? '1g';
   const child = spawn(
     'java',
-    [`-Xmx${heap}`, '-XX:+UseG1GC', '-cp', `${lib}/*`, 'org.neo4j.server.CommunityEntryPoint', `--home-dir=${homeDir}`, `--config-dir=${join(homeDir, 'conf')}`],
+    [...jvmOptions(heap), '-cp', `${lib}/*`, 'org.neo4j.server.CommunityEntryPoint', `--home-dir=${homeDir}`, `--config-dir=${join(homeDir, 'conf')}`],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

@@ -22,16 +22,26 @@
 // subject themself nor a disabled user, and nobody means the admins (awaitingAdmins). Returns per
 // row the task id, whether it was created now, and for a task created at a step its approvers' ids
 // and awaitingAdmins (else null).
+CALL {
+  // What the rows of each group link to, looked up once per group, not once per row.
+  UNWIND range(0, size($groups) - 1) AS gi
+  WITH gi, $groups[gi] AS g
+  OPTIONAL MATCH (e:Entitlement {id: g.entitlementId})
+  OPTIONAL MATCH (x:AccessProfile {id: g.profileId})
+  OPTIONAL MATCH (run:SyncRun {id: g.syncRunId})
+  WITH gi, {e: e, profile: x, run: run} AS linked ORDER BY gi
+  RETURN collect(linked) AS linked
+}
 UNWIND $rows AS r
-WITH r, $groups[r.g] AS g
-WITH r {.*, kind: g.kind, origin: g.origin, entitlementId: g.entitlementId, profileId: g.profileId, enrollVia: g.enrollVia,
+WITH linked[r.g] AS shared, r, $groups[r.g] AS g
+WITH shared, r {.*, kind: g.kind, origin: g.origin, entitlementId: g.entitlementId, profileId: g.profileId, enrollVia: g.enrollVia,
            syncRunId: g.syncRunId, steps: g.steps, policyId: g.policyId, approved: g.approved, approverType: g.approverType,
            approverUserIds: g.approverUserIds, openKey: g.kind + '|' + r.userId + '|' + g.entitlementId} AS row
+WITH shared, row, shared.e AS e WHERE e IS NOT NULL
 MATCH (u:User {id: row.userId})
-MATCH (e:Entitlement {id: row.entitlementId})
 MERGE (found:Task {openKey: row.openKey})
   ON CREATE SET found.id = row.id
-WITH row, u, e, found
+WITH shared, row, u, e, found
 CALL {
   WITH row, found
   WITH found WHERE found.id = row.id
@@ -55,10 +65,10 @@ CALL {
   }
   RETURN t
 }
-WITH row, t, u, e, coalesce(t.id = row.id, false) AS created
+WITH shared, row, t, u, e, coalesce(t.id = row.id, false) AS created
 CALL {
-  WITH row, t, u, e, created
-  WITH row, t, u, e WHERE created
+  WITH shared, row, t, u, e, created
+  WITH shared, row, t, u, e WHERE created
   SET t.kind = row.kind, t.origin = row.origin,
       t.reason = row.reason, t.enrollVia = row.enrollVia,
       t.steps = row.steps, t.policyId = row.policyId, t.createdAt = $now, t.updatedAt = $now,
@@ -67,11 +77,10 @@ CALL {
                 ELSE {state: 'PENDING_APPROVAL', currentStep: 0} END
   CREATE (t)-[:FOR_USER]->(u)
   CREATE (t)-[:ON_ENTITLEMENT]->(e)
-  WITH row, t
+  WITH shared, row, t
   CALL {
-    WITH row, t
-    WITH row, t WHERE row.profileId IS NOT NULL
-    MATCH (x:AccessProfile {id: row.profileId})
+    WITH shared, t
+    WITH t, shared.profile AS x WHERE x IS NOT NULL
     CREATE (t)-[:VIA_PROFILE]->(x)
   }
   CALL {
@@ -87,9 +96,8 @@ CALL {
     CREATE (t)-[:REQUESTED_BY]->(x)
   }
   CALL {
-    WITH row, t
-    WITH row, t WHERE row.syncRunId IS NOT NULL
-    MATCH (x:SyncRun {id: row.syncRunId})
+    WITH shared, t
+    WITH t, shared.run AS x WHERE x IS NOT NULL
     CREATE (t)-[:CREATED_BY_RUN]->(x)
   }
 }
