@@ -5,7 +5,9 @@
  * encoding parameters and decoding rows. BENCH_PROFILE_PENDING / BENCH_PROFILE_AUTO: how many
  * pending and auto-approved profiles to sync (default 3 and 1); then a full reconciliation of every
  * profile (a scheduled round with all due). BENCH_PROFILE_PLAIN=1: no PROFILE (times as in
- * production, no database hits). NEO4J_URI is required.
+ * production, no database hits). BENCH_PROFILE_PLAN=<statement>, e.g. workflow/complete-grant-tasks:
+ * prints that statement's profiled plan (operators, database hits, rows) the first time it runs
+ * with more than 100 rows. NEO4J_URI is required.
  *   NEO4J_URI=bolt://127.0.0.1:7750 npx tsx bench/profile-sync.ts
  */
 import neo4j from 'neo4j-driver';
@@ -19,6 +21,7 @@ if (!uri) throw new Error('NEO4J_URI: the Neo4j that bench/sync.ts filled');
 const PENDING = Number(process.env.BENCH_PROFILE_PENDING ?? 3);
 const AUTO = Number(process.env.BENCH_PROFILE_AUTO ?? 1);
 const PROFILE = process.env.BENCH_PROFILE_PLAIN !== '1';
+let planOf = process.env.BENCH_PROFILE_PLAN;
 
 const app = await buildApp(parseConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'error' }), { logger: createLogger('error') });
 const { services } = app;
@@ -46,6 +49,12 @@ const byName = new Map<string, Figures>();
 let encodeMs = 0;
 let decodeMs = 0;
 const get = services.db.cypher.get.bind(services.db.cypher);
+interface Plan { operatorType: string; dbHits?: number; rows?: number; arguments?: { Details?: string }; children?: Plan[] }
+const printPlan = (plan: Plan, depth = 0): void => {
+  const details = (plan.arguments?.Details ?? '').replace(/\s+/g, ' ').slice(0, 110);
+  console.log(`${'  '.repeat(depth)}${plan.operatorType.split('@')[0]} db hits ${plan.dbHits ?? 0} rows ${plan.rows ?? 0}  ${details}`);
+  for (const child of plan.children ?? []) printPlan(child, depth + 1);
+};
 const profileOf = (plan: { dbHits?: number; children?: unknown[] } | false | undefined): number =>
   plan ? (plan.dbHits ?? 0) + (plan.children ?? []).reduce<number>((n, c) => n + profileOf(c as never), 0) : 0;
 Tx.prototype.run = async function run(this: Tx, name: string, params: Record<string, unknown> = {}) {
@@ -66,6 +75,11 @@ Tx.prototype.run = async function run(this: Tx, name: string, params: Record<str
   const f = byName.get(name) ?? { runs: 0, dbHits: 0, rows: 0, ms: 0, serverMs: 0 };
   f.runs += 1;
   f.dbHits += profileOf(result.summary.profile);
+  if (planOf === name && rows.length > 100) {
+    console.log(`plan of ${name} (${rows.length} rows):`);
+    printPlan(result.summary.profile as Plan);
+    planOf = undefined;
+  }
   f.rows += rows.length;
   f.ms += ms;
   const after = result.summary.resultAvailableAfter as unknown;
