@@ -32,12 +32,13 @@ CALL {
   CALL {
     WITH offset, at, types, taskIds, runIds, profileIds, userIds, payloads
     UNWIND range(0, size(types) - 1) AS i
-    CREATE (e:Event {seq: offset + i + 1, type: types[i], at: at})
-    SET e.taskId = CASE WHEN taskIds[i] <> '' THEN taskIds[i] END,
-        e.runId = CASE WHEN runIds[i] <> '' THEN runIds[i] END,
-        e.profileId = CASE WHEN profileIds[i] <> '' THEN profileIds[i] END,
-        e.userId = CASE WHEN userIds[i] <> '' THEN userIds[i] END,
-        e.payload = CASE WHEN payloads[i] <> '' THEN payloads[i] END
+    // One CREATE with every property: a field left unset ('' pending, null here) is not written.
+    CREATE (e:Event {seq: offset + i + 1, type: types[i], at: at,
+                     taskId: CASE WHEN taskIds[i] <> '' THEN taskIds[i] END,
+                     runId: CASE WHEN runIds[i] <> '' THEN runIds[i] END,
+                     profileId: CASE WHEN profileIds[i] <> '' THEN profileIds[i] END,
+                     userId: CASE WHEN userIds[i] <> '' THEN userIds[i] END,
+                     payload: CASE WHEN payloads[i] <> '' THEN payloads[i] END})
     RETURN count(e) AS created
   }
   DELETE w
