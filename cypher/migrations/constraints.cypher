@@ -32,9 +32,6 @@ CREATE INDEX task_state IF NOT EXISTS FOR (n:Task) ON (n.state);
 CREATE INDEX sync_run_state IF NOT EXISTS FOR (n:SyncRun) ON (n.state);
 CREATE INDEX profile_automation IF NOT EXISTS FOR (n:AccessProfile) ON (n.automationEnabled);
 CREATE INDEX task_open_on IF NOT EXISTS FOR (n:Task) ON (n.openOn);
-// A delivery pass that only the credential events matter to (events/read-events-of-types) seeks
-// them by type and seq, instead of reading the type of every event after its cursor.
-CREATE INDEX event_type_seq IF NOT EXISTS FOR (n:Event) ON (n.type, n.seq);
 // Open tasks are found by their entitlement through openOn; before it, through a text index on
 // openKey, whose upkeep tripled the cost of committing a batch of tasks. Open tasks made before
 // openOn get it here (once: those without it), then the text index goes.
