@@ -153,6 +153,8 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
   if (running === 'silent') throw new Error(`Neo4j ${name} runs but does not answer on ${uri}; see ${join(homeDir, 'logs')}`);
 
   const lib = ensureNeo4jRuntime();
+  // The JVM's initial and maximum heap (jvmOptions), and what the conf says they are.
+  const heap = options.heap ?? '1g';
   for (const dir of ['conf', 'data', 'logs', 'run', 'plugins', 'import']) mkdirSync(join(homeDir, dir), { recursive: true });
   writeFileSync(
     join(homeDir, 'conf', 'neo4j.conf'),
@@ -164,8 +166,8 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
       'server.https.enabled=false',
       // Only loopback can reach it; credentials are for deployments that set NEO4J_URI.
       'dbms.security.auth_enabled=false',
-      `server.memory.heap.initial_size=${options.heap ?? '512m'}`,
-      `server.memory.heap.max_size=${options.heap ?? '1g'}`,
+      `server.memory.heap.initial_size=${heap}`,
+      `server.memory.heap.max_size=${heap}`,
       `server.memory.pagecache.size=${options.pageCache ?? '512m'}`,
       'dbms.usage_report.enabled=false',
       // Keep cached query plans: by default a plan whose statistics changed (a test empties the
@@ -182,7 +184,6 @@ export async function startNeo4j(options: { name?: string; port?: number; heap?:
     ].join('\n'),
   );
   const out = openSync(join(homeDir, 'logs', 'console.log'), 'a');
-  const heap = options.heap ?? '1g';
   const child = spawn(
     'java',
     [...jvmOptions(heap), '-cp', `${lib}/*`, 'org.neo4j.server.CommunityEntryPoint', `--home-dir=${homeDir}`, `--config-dir=${join(homeDir, 'conf')}`],
