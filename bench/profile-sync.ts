@@ -15,6 +15,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { Tx } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
+import { undoSyncs } from './lib/undo-sync.js';
 
 const uri = process.env.NEO4J_URI;
 if (!uri) throw new Error('NEO4J_URI: the Neo4j that bench/sync.ts filled');
@@ -34,14 +35,7 @@ const raw = async (text: string, params: Record<string, unknown> = {}) => {
   }
 };
 
-// The sync's work undone: tasks, runs, events, memberships and item grants made by the cascade.
-await raw(`MATCH (t:Task) CALL { WITH t DETACH DELETE t } IN TRANSACTIONS OF 5000 ROWS`);
-await raw(`MATCH (r:SyncRun) CALL { WITH r DETACH DELETE r } IN TRANSACTIONS OF 5000 ROWS`);
-await raw(`MATCH (e:Event) CALL { WITH e DETACH DELETE e } IN TRANSACTIONS OF 5000 ROWS`);
-await raw(`MATCH (:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(:Entitlement)<-[:OF]-(g:Grant) CALL { WITH g DETACH DELETE g } IN TRANSACTIONS OF 5000 ROWS`);
-await raw(`MATCH (g:Grant) WHERE g.direct IS NULL CALL { WITH g DETACH DELETE g } IN TRANSACTIONS OF 5000 ROWS`);
-await raw(`MATCH ()-[f:FROM_PROFILE]->() DELETE f`);
-await raw(`MATCH (l:SyncLease) SET l.holder = null`);
+await undoSyncs(raw);
 const profiles = (await raw(`MATCH (p:AccessProfile) RETURN p.id AS id, EXISTS { (p)-[:ENROLLMENT_POLICY]->() } AS auto ORDER BY p.name`)).map((r) => ({ id: r.get('id') as string, auto: r.get('auto') as boolean }));
 
 interface Figures { runs: number; dbHits: number; rows: number; ms: number; serverMs: number }

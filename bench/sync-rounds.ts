@@ -13,6 +13,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { cpuSince, managedNeo4jPid } from './lib/cpu-profile.js';
+import { undoSyncs } from './lib/undo-sync.js';
 
 const uri = process.env.NEO4J_URI;
 if (!uri) throw new Error('NEO4J_URI: the Neo4j that bench/sync.ts filled (run it with NEO4J_URI first)');
@@ -29,23 +30,13 @@ const raw = async (text: string) => {
     await session.close();
   }
 };
-/** The sync's work undone, as bench/profile-sync.ts undoes it. */
-const undo = async () => {
-  await raw(`MATCH (t:Task) CALL { WITH t DETACH DELETE t } IN TRANSACTIONS OF 5000 ROWS`);
-  await raw(`MATCH (r:SyncRun) CALL { WITH r DETACH DELETE r } IN TRANSACTIONS OF 5000 ROWS`);
-  await raw(`MATCH (e:Event) CALL { WITH e DETACH DELETE e } IN TRANSACTIONS OF 5000 ROWS`);
-  await raw(`MATCH (:AccessProfile)-[:ENROLLMENT_ENTITLEMENT]->(:Entitlement)<-[:OF]-(g:Grant) CALL { WITH g DETACH DELETE g } IN TRANSACTIONS OF 5000 ROWS`);
-  await raw(`MATCH (g:Grant) WHERE g.direct IS NULL CALL { WITH g DETACH DELETE g } IN TRANSACTIONS OF 5000 ROWS`);
-  await raw(`MATCH ()-[f:FROM_PROFILE]->() DELETE f`);
-  await raw(`MATCH (l:SyncLease) SET l.holder = null`);
-};
 const ids = (await raw(`MATCH (p:AccessProfile) WHERE NOT EXISTS { (p)-[:ENROLLMENT_POLICY]->() } RETURN p.id AS id ORDER BY p.name`))
   .map((r) => r.get('id') as string)
   .slice(0, PROFILES);
 const pid = managedNeo4jPid(uri);
 const rates: number[] = [];
 for (let round = 1; round <= ROUNDS; round += 1) {
-  await undo();
+  await undoSyncs(raw);
   const cpu = cpuSince(pid);
   const t0 = performance.now();
   const runs = await services.sync.syncMany(ids, 'SCHEDULE');
