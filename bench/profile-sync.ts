@@ -15,6 +15,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { Tx } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
+import { autoCommit } from './lib/auto-commit.js';
 import { undoSyncs } from './lib/undo-sync.js';
 
 const uri = process.env.NEO4J_URI;
@@ -26,14 +27,7 @@ let planOf = process.env.BENCH_PROFILE_PLAN;
 
 const app = await buildApp(parseConfig({ ...process.env, NEO4J_URI: uri, LOG_LEVEL: 'error' }), { logger: createLogger('error') });
 const { services } = app;
-const raw = async (text: string, params: Record<string, unknown> = {}) => {
-  const session = services.db.driver.session();
-  try {
-    return (await session.run(text, params)).records;
-  } finally {
-    await session.close();
-  }
-};
+const raw = autoCommit(services.db.driver);
 
 await undoSyncs(raw);
 const profiles = (await raw(`MATCH (p:AccessProfile) RETURN p.id AS id, EXISTS { (p)-[:ENROLLMENT_POLICY]->() } AS auto ORDER BY p.name`)).map((r) => ({ id: r.get('id') as string, auto: r.get('auto') as boolean }));

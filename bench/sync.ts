@@ -25,6 +25,7 @@ import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type { SyncOutcome } from '../src/sync/records.js';
 import { startNeo4j, stopNeo4j } from '../scripts/neo4j.js';
+import { autoCommit } from './lib/auto-commit.js';
 import { cpuSince, managedNeo4jPid } from './lib/cpu-profile.js';
 import { recordResult, type Figure } from './lib/result.js';
 
@@ -47,14 +48,7 @@ const app = await buildApp(parseConfig({ ...process.env, NEO4J_URI: uri, LOG_LEV
 });
 const { services } = app;
 const driver = services.db.driver;
-const run = async (text: string, params: Record<string, unknown> = {}) => {
-  const session = driver.session();
-  try {
-    return (await session.run(text, params)).records;
-  } finally {
-    await session.close();
-  }
-};
+const run = autoCommit(driver);
 const neo4jInt = (n: number) => neo4j.int(n);
 const seconds = (from: number) => (performance.now() - from) / 1000;
 const resetTimings = () => {
