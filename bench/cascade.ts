@@ -5,6 +5,8 @@
  *
  *   npx tsx bench/cascade.ts                       (10,000 users, 10 items)
  *   BENCH_USERS=1000 npx tsx bench/cascade.ts      (a quick run)
+ *   BENCH_PROFILE_PLAN=tasks/create-tasks npx tsx bench/cascade.ts
+ *                                                  (also prints the PROFILE plan of the statement's first large run)
  *
  * Uses NEO4J_URI when set, else the managed Neo4j instance `cascade` on port 7706 (started if
  * needed, left running). The graph is EMPTIED first: point it at a throwaway database only.
@@ -18,6 +20,7 @@ import { directoryReads } from '../src/directory/repository.js';
 import { createLogger } from '../src/logger.js';
 import type { TaskRequest } from '../src/workflow/records.js';
 import { startNeo4j } from '../scripts/neo4j.js';
+import { printPlanOnce } from './lib/plan.js';
 import { recordResult } from './lib/result.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
     logger: createLogger('error'),
   });
   const { services } = app;
+  if (process.env.BENCH_PROFILE_PLAN) printPlanOnce(process.env.BENCH_PROFILE_PLAN, (name) => services.db.cypher.get(name), 1000);
   try {
     await services.db.emptyGraph();
 

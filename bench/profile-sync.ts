@@ -10,12 +10,12 @@
  * with more than 100 rows. NEO4J_URI is required.
  *   NEO4J_URI=bolt://127.0.0.1:7750 npx tsx bench/profile-sync.ts
  */
-import neo4j from 'neo4j-driver';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { Tx } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { autoCommit } from './lib/auto-commit.js';
+import { asParams, dbHitsOf, printPlan, type Plan } from './lib/plan.js';
 import { undoSyncs } from './lib/undo-sync.js';
 
 const uri = process.env.NEO4J_URI;
@@ -37,22 +37,12 @@ const byName = new Map<string, Figures>();
 let encodeMs = 0;
 let decodeMs = 0;
 const get = services.db.cypher.get.bind(services.db.cypher);
-interface Plan { operatorType: string; dbHits?: number; rows?: number; arguments?: { Details?: string }; children?: Plan[] }
-const printPlan = (plan: Plan, depth = 0): void => {
-  const details = (plan.arguments?.Details ?? '').replace(/\s+/g, ' ').slice(0, 110);
-  console.log(`${'  '.repeat(depth)}${plan.operatorType.split('@')[0]} db hits ${plan.dbHits ?? 0} rows ${plan.rows ?? 0}  ${details}`);
-  for (const child of plan.children ?? []) printPlan(child, depth + 1);
-};
-const profileOf = (plan: { dbHits?: number; children?: unknown[] } | false | undefined): number =>
-  plan ? (plan.dbHits ?? 0) + (plan.children ?? []).reduce<number>((n, c) => n + profileOf(c as never), 0) : 0;
 Tx.prototype.run = async function run(this: Tx, name: string, params: Record<string, unknown> = {}) {
   const self = this as unknown as { raw: { run: (text: string, params: unknown) => Promise<{ records: { toObject(): unknown }[]; summary: { profile: never; resultAvailableAfter: { toNumber?: () => number } | number } }> } };
   const text = (PROFILE ? 'PROFILE ' : '') + get(name);
   services.db.countStatement(name);
   const e0 = performance.now();
-  const conv = (v: unknown): unknown =>
-    typeof v === 'number' ? (Number.isSafeInteger(v) ? neo4j.int(v) : v) : Array.isArray(v) ? v.map(conv) : v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, conv(x)])) : v;
-  const values = conv(params);
+  const values = asParams(params);
   encodeMs += performance.now() - e0;
   const started = performance.now();
   const result = await self.raw.run(text, values);
@@ -62,7 +52,7 @@ Tx.prototype.run = async function run(this: Tx, name: string, params: Record<str
   decodeMs += performance.now() - d0;
   const f = byName.get(name) ?? { runs: 0, dbHits: 0, rows: 0, ms: 0, serverMs: 0 };
   f.runs += 1;
-  f.dbHits += profileOf(result.summary.profile);
+  f.dbHits += dbHitsOf(result.summary.profile);
   if (planOf === name && rows.length > 100) {
     console.log(`plan of ${name} (${rows.length} rows):`);
     printPlan(result.summary.profile as Plan);
