@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     logger: createLogger('error'),
   });
   const { services } = app;
-  if (process.env.BENCH_PROFILE_PLAN) printPlanOnce(process.env.BENCH_PROFILE_PLAN, (name) => services.db.cypher.get(name), 1000);
+  if (process.env.BENCH_PROFILE_PLAN) printPlanOnce(process.env.BENCH_PROFILE_PLAN, 1000);
   try {
     await services.db.emptyGraph();
 

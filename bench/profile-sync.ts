@@ -13,9 +13,10 @@
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { Tx } from '../src/db/database.js';
+import { toCypherValues } from '../src/db/values.js';
 import { createLogger } from '../src/logger.js';
 import { autoCommit } from './lib/auto-commit.js';
-import { asParams, dbHitsOf, printPlan, type Plan } from './lib/plan.js';
+import { dbHitsOf, printPlan, type Plan } from './lib/plan.js';
 import { undoSyncs } from './lib/undo-sync.js';
 
 const uri = process.env.NEO4J_URI;
@@ -42,7 +43,7 @@ Tx.prototype.run = async function run(this: Tx, name: string, params: Record<str
   const text = (PROFILE ? 'PROFILE ' : '') + get(name);
   services.db.countStatement(name);
   const e0 = performance.now();
-  const values = asParams(params);
+  const values = toCypherValues(params);
   encodeMs += performance.now() - e0;
   const started = performance.now();
   const result = await self.raw.run(text, values);
