@@ -12,8 +12,9 @@
  *
  * Works on labels of its own (BenchRaw*), with the uniqueness constraints ours have; removes its
  * nodes and constraints at the end. BENCH_ROWS rows per shape (default 20,000), twice; the better
- * run is printed.
+ * run is printed. BENCH_RAW_IDS=uuid for the app's id shapes (below).
  */
+import { randomUUID } from 'node:crypto';
 import neo4j, { type Session } from 'neo4j-driver';
 import { startNeo4j } from '../scripts/neo4j.js';
 import { noDelayOnBoltSockets } from '../src/db/no-delay.js';
@@ -23,6 +24,13 @@ import { recordResult } from './lib/result.js';
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const BATCH = 5000;
 const USERS = 5000;
+/**
+ * BENCH_RAW_IDS=uuid gives users, tasks and open keys the app's own shapes (random UUIDs,
+ * `GRANT|<user>|<entitlement-like uuid>`) instead of short sequential strings, to price random
+ * keys in the unique indexes; `short` (default) measures the write path alone.
+ */
+const IDS = process.env.BENCH_RAW_IDS === 'uuid' ? 'uuid' : 'short';
+const userIds = Array.from({ length: USERS }, (_, i) => (IDS === 'short' ? `u${i}` : randomUUID()));
 
 const TASK = `CREATE (t:BenchRawTask {id: r.id, kind: 'GRANT', origin: 'SYNC', state: $state, openKey: r.key, openOn: 'e', createdAt: $now, updatedAt: $now, steps: '[]', currentStep: 0})`;
 /** An auto-approved item task as a cascade leaves it: the task, its relationships, and the grant it made. */
@@ -90,9 +98,9 @@ async function main(): Promise<void> {
     for (const statement of constraints) await session.run(statement);
     await session.run('CALL db.awaitIndexes(60)');
     await clear(session, ['BenchRawTask', 'BenchRawGrant', 'BenchRawEvent', 'BenchRawUser', 'BenchRawNode']);
-    await session.run(`UNWIND range(0, $n - 1) AS i CREATE (:BenchRawUser {id: 'u' + i})`, { n: USERS });
+    await session.run(`UNWIND $ids AS id CREATE (:BenchRawUser {id: id})`, { ids: userIds });
     await session.run(`UNWIND ['e', 'p', 'run', 'parent'] AS id CREATE (:BenchRawNode {id: id})`);
-    process.stdout.write(`raw writes: ${ROWS} rows per shape, ${BATCH} per transaction, plain CREATE, twice each (the better run)${neo4jPid === null ? '; Neo4j not local, its CPU not read' : ''}\n`);
+    process.stdout.write(`raw writes: ${ROWS} rows per shape, ${BATCH} per transaction, ${IDS} ids, plain CREATE, twice each (the better run)${neo4jPid === null ? '; Neo4j not local, its CPU not read' : ''}\n`);
     let next = 0;
     for (const shape of shapes) {
       let best = { perSecond: 0, neo4jCpuMs: null as number | null };
@@ -103,7 +111,9 @@ async function main(): Promise<void> {
         for (let from = 0; from < ROWS; from += BATCH) {
           const rows = Array.from({ length: Math.min(BATCH, ROWS - from) }, (_, k) => {
             next += 2;
-            return { id: `t${next}`, u: `u${(from + k) % USERS}`, key: `k${next}`, seq: next };
+            const u = userIds[(from + k) % USERS]!;
+            if (IDS === 'short') return { id: `t${next}`, u, key: `k${next}`, seq: next };
+            return { id: randomUUID(), u, key: `GRANT|${u}|${randomUUID()}`, seq: next };
           });
           const cypher = shape.cypher.replace('UNWIND $rows AS r', `${shared} UNWIND $rows AS r`);
           await session.executeWrite((tx) => tx.run(cypher, { rows, now: new Date().toISOString(), state: shape.state }));
@@ -111,7 +121,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - started) / 1000;
         const server1 = cpuMillisOf(neo4jPid);
         const perSecond = ROWS / seconds;
-        if (perSecond > best.perSecond) best = { perSecond, neo4jCpuMs: server0 === null || server1 === null ? null : (server1 - server0) / ROWS };
+        if (perSecond > best.perSecond) best = { perSecond, neo4jCpuMs: Number.isNaN(server1 - server0) ? null : (server1 - server0) / ROWS };
       }
       results.push({ name: shape.name, what: shape.what, ...best });
       process.stdout.write(
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
     await session.close();
     await driver.close();
   }
-  recordResult('raw-writes', results.map((r) => ({ name: `raw ceiling: ${r.name}`, value: r.perSecond, unit: 'rows/s' })), { rows: ROWS, batch: BATCH });
+  recordResult('raw-writes', results.map((r) => ({ name: `raw ceiling: ${r.name}`, value: r.perSecond, unit: 'rows/s' })), { rows: ROWS, batch: BATCH, ids: IDS });
 }
 
 main().catch((error) => {

@@ -102,9 +102,12 @@ export function cpuSince(neo4jPid: number | null): () => { hereMs: number; neo4j
 export function managedNeo4jPid(uri: string): number | null {
   const port = /:(\d+)\/?$/.exec(uri)?.[1];
   if (!port) return null;
-  const serving = listInstances().find((name) => {
+  // Several instances may have been given the port over time; the running one serves it.
+  for (const name of listInstances()) {
     const conf = join(homeOf(name), 'conf', 'neo4j.conf');
-    return existsSync(conf) && readFileSync(conf, 'utf8').includes(`server.bolt.listen_address=127.0.0.1:${port}\n`);
-  });
-  return serving === undefined ? null : pidOf(serving);
+    if (!existsSync(conf) || !readFileSync(conf, 'utf8').includes(`server.bolt.listen_address=127.0.0.1:${port}\n`)) continue;
+    const pid = pidOf(name);
+    if (pid !== null) return pid;
+  }
+  return null;
 }
